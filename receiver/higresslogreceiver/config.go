@@ -1,0 +1,53 @@
+package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+)
+
+// Config is the higresslog receiver configuration. The HTTP server settings
+// are confighttp's own (endpoint, tls, auth, max_request_body_size,
+// compression_algorithms, timeouts …), squashed so that users write them
+// exactly as for the otlp receiver.
+type Config struct {
+	confighttp.ServerConfig `mapstructure:",squash"`
+
+	// IngestPath is where db-log-pusher POSTs entries. "/" is accepted as
+	// well, because the plugin's default collector_path is "/".
+	IngestPath string `mapstructure:"ingest_path"`
+	// HealthPath answers 200 while the receiver runs. It is served without
+	// auth so that existing liveness probes keep working.
+	HealthPath string `mapstructure:"health_path"`
+	// ServiceName is the service.name resource attribute of every record.
+	ServiceName string `mapstructure:"service_name"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// Validate checks the configuration without changing it.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if cfg.NetAddr.Endpoint == "" {
+		errs = append(errs, errors.New("endpoint must not be empty"))
+	}
+	if !strings.HasPrefix(cfg.IngestPath, "/") {
+		errs = append(errs, fmt.Errorf("ingest_path %q must start with '/'", cfg.IngestPath))
+	}
+	if !strings.HasPrefix(cfg.HealthPath, "/") {
+		errs = append(errs, fmt.Errorf("health_path %q must start with '/'", cfg.HealthPath))
+	}
+	if cfg.HealthPath == cfg.IngestPath || cfg.HealthPath == "/" {
+		errs = append(errs, fmt.Errorf("health_path %q must differ from ingest_path and from '/'", cfg.HealthPath))
+	}
+	if strings.TrimSpace(cfg.ServiceName) == "" {
+		errs = append(errs, errors.New("service_name must not be empty"))
+	}
+	if cfg.MaxRequestBodySize < 0 {
+		errs = append(errs, errors.New("max_request_body_size must not be negative"))
+	}
+	return errors.Join(errs...)
+}

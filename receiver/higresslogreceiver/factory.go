@@ -1,0 +1,47 @@
+package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+
+	"github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver/internal/metadata"
+)
+
+const (
+	defaultEndpoint    = "0.0.0.0:8080"
+	defaultIngestPath  = "/ingest"
+	defaultHealthPath  = "/health"
+	defaultServiceName = "higress-gateway"
+	// defaultMaxBodySize leaves room for entries carrying whole LLM
+	// conversations (req_body/resp_body) while bounding memory per request.
+	defaultMaxBodySize = 32 << 20
+)
+
+// NewFactory creates the higresslog receiver factory.
+func NewFactory() receiver.Factory {
+	return receiver.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		receiver.WithLogs(createLogs, metadata.LogsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	srv := confighttp.NewDefaultServerConfig()
+	srv.NetAddr.Endpoint = defaultEndpoint
+	srv.MaxRequestBodySize = defaultMaxBodySize
+	return &Config{
+		ServerConfig: srv,
+		IngestPath:   defaultIngestPath,
+		HealthPath:   defaultHealthPath,
+		ServiceName:  defaultServiceName,
+	}
+}
+
+func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
+	return newReceiver(set, cfg.(*Config), next)
+}

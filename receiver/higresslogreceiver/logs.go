@@ -1,0 +1,54 @@
+package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver/internal/metadata"
+)
+
+// buildLogs decodes a body into records grouped by gateway instance
+// (instance_id → service.instance.id), one resource per instance.
+func buildLogs(body []byte, received time.Time, serviceName string) (plog.Logs, []entryError, error) {
+	raws, problems, err := splitEntries(body)
+	if err != nil {
+		return plog.Logs{}, nil, err
+	}
+	ld := plog.NewLogs()
+	scopes := map[string]plog.LogRecordSlice{}
+	now := pcommon.NewTimestampFromTime(received)
+	for i, raw := range raws {
+		entry, err := decodeEntry(raw)
+		if err != nil {
+			// splitEntries already checked the syntax; this is defensive.
+			problems = append(problems, entryError{Index: i, Reason: reasonInvalidJSON, Error: err.Error()})
+			continue
+		}
+		instance := accesslog.Text(entry["instance_id"])
+		if entry["instance_id"] == nil {
+			instance = ""
+		}
+		records, ok := scopes[instance]
+		if !ok {
+			records = newResource(ld, serviceName, instance)
+			scopes[instance] = records
+		}
+		fillRecord(records.AppendEmpty(), entry, now)
+	}
+	return ld, problems, nil
+}
+
+func newResource(ld plog.Logs, serviceName, instance string) plog.LogRecordSlice {
+	rl := ld.ResourceLogs().AppendEmpty()
+	attrs := rl.Resource().Attributes()
+	attrs.PutStr(accesslog.AttrServiceName, serviceName)
+	if instance != "" {
+		attrs.PutStr(accesslog.AttrInstanceID, instance)
+	}
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	return sl.LogRecords()
+}

@@ -1,0 +1,162 @@
+package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Reasons an entry is rejected; they label the rejected-entries metric.
+const (
+	reasonInvalidJSON = "invalid_json"
+	reasonNotObject   = "not_object"
+	reasonEmpty       = "empty"
+	reasonTooLarge    = "too_large"
+)
+
+// entryError says what is wrong with one entry of a body and where.
+type entryError struct {
+	Index  int    `json:"index"`
+	Offset int64  `json:"offset"`
+	Reason string `json:"reason"`
+	Error  string `json:"error"`
+}
+
+// bodyError is a body that cannot be split into entries at all.
+type bodyError struct {
+	reason string
+	msg    string
+}
+
+func (e *bodyError) Error() string { return e.msg }
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// splitEntries cuts a request body into raw JSON objects. It accepts one
+// object (today's db-log-pusher), a JSON array of objects, and NDJSON or
+// concatenated objects. Elements that are not objects, and NDJSON lines that
+// are not valid JSON, are reported and skipped so that the rest still lands.
+// A body that is not JSON at all (or an array that does not parse) is a
+// bodyError: nothing in it can be trusted.
+func splitEntries(body []byte) ([]json.RawMessage, []entryError, error) {
+	body = bytes.TrimPrefix(body, utf8BOM)
+	start := skipSpace(body, 0)
+	if start == len(body) {
+		return nil, nil, &bodyError{reason: reasonEmpty, msg: "empty body: expected a JSON object, an array of objects or NDJSON"}
+	}
+	if body[start] == '[' {
+		return splitArray(body, start)
+	}
+	return splitStream(body, start)
+}
+
+func splitArray(body []byte, start int) ([]json.RawMessage, []entryError, error) {
+	var elems []json.RawMessage
+	if err := json.Unmarshal(body[start:], &elems); err != nil {
+		return nil, nil, &bodyError{reason: reasonInvalidJSON, msg: "invalid JSON array: " + describeJSONError(err, body, start)}
+	}
+	entries := make([]json.RawMessage, 0, len(elems))
+	var problems []entryError
+	for i, e := range elems {
+		if isObject(e) {
+			entries = append(entries, e)
+			continue
+		}
+		problems = append(problems, entryError{Index: i, Reason: reasonNotObject, Error: fmt.Sprintf("array element %d is %s, not an object", i, jsonKind(e))})
+	}
+	return entries, problems, nil
+}
+
+// splitStream reads concatenated values. After a syntax error it resumes at
+// the next line, which is exactly NDJSON's unit of framing.
+func splitStream(body []byte, pos int) ([]json.RawMessage, []entryError, error) {
+	var entries []json.RawMessage
+	var problems []entryError
+	for index := 0; ; index++ {
+		pos = skipSpace(body, pos)
+		if pos >= len(body) {
+			break
+		}
+		dec := json.NewDecoder(bytes.NewReader(body[pos:]))
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			problems = append(problems, entryError{Index: index, Offset: int64(pos), Reason: reasonInvalidJSON, Error: describeJSONError(err, body, pos)})
+			next := bytes.IndexByte(body[pos:], '\n')
+			if next < 0 {
+				break
+			}
+			pos += next + 1
+			continue
+		}
+		pos += int(dec.InputOffset())
+		if !isObject(raw) {
+			problems = append(problems, entryError{Index: index, Offset: int64(pos), Reason: reasonNotObject, Error: fmt.Sprintf("entry %d is %s, not an object", index, jsonKind(raw))})
+			continue
+		}
+		entries = append(entries, raw)
+	}
+	if len(entries) == 0 && len(problems) == 1 && problems[0].Reason == reasonInvalidJSON {
+		return nil, nil, &bodyError{reason: reasonInvalidJSON, msg: "body is not JSON: " + problems[0].Error}
+	}
+	return entries, problems, nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func isObject(raw json.RawMessage) bool {
+	i := skipSpace(raw, 0)
+	return i < len(raw) && raw[i] == '{'
+}
+
+func jsonKind(raw json.RawMessage) string {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) {
+		return "empty"
+	}
+	switch raw[i] {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}
+
+// describeJSONError turns a decoder error into "line L, column C (byte N): msg".
+func describeJSONError(err error, body []byte, base int) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off < 0 {
+		return err.Error()
+	}
+	abs := base + int(off)
+	if abs > len(body) {
+		abs = len(body)
+	}
+	line := 1 + bytes.Count(body[:abs], []byte{'\n'})
+	col := abs - bytes.LastIndexByte(body[:abs], '\n')
+	return fmt.Sprintf("line %d, column %d (byte %d): %v", line, col, abs, err)
+}

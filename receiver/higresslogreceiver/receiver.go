@@ -30,6 +30,7 @@ type higressReceiver struct {
 	telemetry *metadata.TelemetryBuilder
 
 	server *http.Server
+	addr   net.Addr // bound address; endpoint may say port 0
 	wg     sync.WaitGroup
 }
 
@@ -66,6 +67,7 @@ func (r *higressReceiver) Start(ctx context.Context, host component.Host) error 
 		return err
 	}
 	r.server = handler
+	r.addr = ln.Addr()
 	// The health path bypasses auth and the rest of confighttp's chain: the
 	// POC's probes call it without credentials on the same port.
 	inner := handler.Handler

@@ -82,11 +82,11 @@ func splitStream(body []byte, pos int) ([]json.RawMessage, []entryError, error) 
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			problems = append(problems, entryError{Index: index, Offset: int64(pos), Reason: reasonInvalidJSON, Error: describeJSONError(err, body, pos)})
-			next := bytes.IndexByte(body[pos:], '\n')
+			next := nextObjectLine(body, pos)
 			if next < 0 {
 				break
 			}
-			pos += next + 1
+			pos = next
 			continue
 		}
 		pos += int(dec.InputOffset())
@@ -96,10 +96,37 @@ func splitStream(body []byte, pos int) ([]json.RawMessage, []entryError, error) 
 		}
 		entries = append(entries, raw)
 	}
-	if len(entries) == 0 && len(problems) == 1 && problems[0].Reason == reasonInvalidJSON {
+	if len(entries) == 0 && allInvalid(problems) {
 		return nil, nil, &bodyError{reason: reasonInvalidJSON, msg: "body is not JSON: " + problems[0].Error}
 	}
 	return entries, problems, nil
+}
+
+// nextObjectLine finds, after pos, the start of a line whose first
+// non-blank byte opens an object: the next place a broken NDJSON body can be
+// trusted again. Continuation lines of the broken entry are skipped.
+func nextObjectLine(body []byte, pos int) int {
+	for {
+		nl := bytes.IndexByte(body[pos:], '\n')
+		if nl < 0 {
+			return -1
+		}
+		pos += nl + 1
+		if i := skipSpace(body, pos); i < len(body) && body[i] == '{' {
+			return i
+		}
+	}
+}
+
+// allInvalid is true when every problem is a syntax error: such a body is
+// not JSON at all, rather than JSON with unusable entries.
+func allInvalid(problems []entryError) bool {
+	for _, p := range problems {
+		if p.Reason != reasonInvalidJSON {
+			return false
+		}
+	}
+	return len(problems) > 0
 }
 
 func skipSpace(b []byte, i int) int {
@@ -152,10 +179,9 @@ func describeJSONError(err error, body []byte, base int) string {
 	if off < 0 {
 		return err.Error()
 	}
-	abs := base + int(off)
-	if abs > len(body) {
-		abs = len(body)
-	}
+	// The decoder's offset counts the offending byte itself.
+	abs := base + int(off) - 1
+	abs = max(base, min(abs, len(body)))
 	line := 1 + bytes.Count(body[:abs], []byte{'\n'})
 	col := abs - bytes.LastIndexByte(body[:abs], '\n')
 	return fmt.Sprintf("line %d, column %d (byte %d): %v", line, col, abs, err)

@@ -27,18 +27,14 @@ var startTimeLayouts = []string{
 func parseStartTime(val any) (pcommon.Timestamp, bool) {
 	switch x := val.(type) {
 	case json.Number:
-		f, err := x.Float64()
-		if err != nil {
-			return 0, false
-		}
-		return fromEpoch(f)
+		return fromEpochText(x.String())
 	case string:
 		s := strings.TrimSpace(x)
 		if s == "" {
 			return 0, false
 		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return fromEpoch(f)
+		if ts, ok := fromEpochText(s); ok {
+			return ts, true
 		}
 		for _, layout := range startTimeLayouts {
 			if t, err := time.Parse(layout, s); err == nil {
@@ -49,25 +45,41 @@ func parseStartTime(val any) (pcommon.Timestamp, bool) {
 	return 0, false
 }
 
-// fromEpoch guesses the unit from the magnitude: seconds until the year
-// 5138, then milliseconds, microseconds, nanoseconds.
-func fromEpoch(f float64) (pcommon.Timestamp, bool) {
-	if f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+// fromEpochText reads epoch numbers. Integers are scaled exactly (float64
+// would blur milliseconds); fractions (seconds.fraction) go through float64.
+func fromEpochText(s string) (pcommon.Timestamp, bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, false
+		}
+		unit := epochUnit(float64(n))
+		if n > math.MaxInt64/unit {
+			return 0, false
+		}
+		return pcommon.Timestamp(n * unit), true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, false
 	}
-	var nanos float64
-	switch {
-	case f < 1e11:
-		nanos = f * 1e9
-	case f < 1e14:
-		nanos = f * 1e6
-	case f < 1e17:
-		nanos = f * 1e3
-	default:
-		nanos = f
-	}
+	nanos := f * float64(epochUnit(f))
 	if nanos >= math.MaxInt64 {
 		return 0, false
 	}
-	return pcommon.Timestamp(uint64(nanos)), true
+	return pcommon.Timestamp(int64(math.Round(nanos))), true
+}
+
+// epochUnit guesses nanoseconds per unit from the magnitude: seconds until
+// the year 5138, then milliseconds, microseconds, nanoseconds.
+func epochUnit(f float64) int64 {
+	switch {
+	case f < 1e11:
+		return 1e9
+	case f < 1e14:
+		return 1e6
+	case f < 1e17:
+		return 1e3
+	default:
+		return 1
+	}
 }

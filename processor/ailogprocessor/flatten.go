@@ -1,0 +1,128 @@
+package ailogprocessor // import "github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// flatten turns each ai_log entry into its attribute by the table in
+// internal/accesslog, and collects what the column fallbacks need. ai is a
+// map nested in attrs; its storage is separate from attrs' own, so adding
+// attributes while ranging over it is safe.
+func (p *aiLogProcessor) flatten(ctx context.Context, attrs, ai pcommon.Map, fb *fallbacks) {
+	for key, v := range ai.All() {
+		rule, known := p.rules[key]
+		if !known {
+			// An operator's custom key: kept as sent, untyped.
+			if p.flattens(key) && !isEmptyValue(v) {
+				v.CopyTo(attrs.PutEmpty(accesslog.AILogCustomAttr(key)))
+			}
+			continue
+		}
+		p.flattenKnown(ctx, attrs, rule, v, fb)
+	}
+}
+
+func (p *aiLogProcessor) flattenKnown(ctx context.Context, attrs pcommon.Map, rule keyRule, v pcommon.Value, fb *fallbacks) {
+	row := rule.row
+	// A row whose Attr is its Column only fills that column (never
+	// overriding the top level); fillColumns does it.
+	own := rule.flatten && row.Attr != row.Column
+	switch row.Kind {
+	case accesslog.AIString, accesslog.AIText:
+		s := textOf(v)
+		if s == "" || (row.Key == accesslog.AILogModel && s == accesslog.AILogUnknownModel) {
+			return
+		}
+		if own {
+			attrs.PutStr(row.Attr, s)
+		}
+		fb.addString(row.Column, s)
+	case accesslog.AINumber:
+		n, st := parseNumber(v)
+		switch st {
+		case numAbsent:
+			return
+		case numInvalid:
+			p.telemetry.ProcessorAilogNonNumericValues.Add(ctx, 1, rule.countOpt)
+			if own {
+				attrs.PutStr(row.Attr, textOf(v))
+			}
+			return
+		}
+		if own {
+			n.put(attrs.PutEmpty(row.Attr))
+		}
+		fb.addNumber(row.Column, n)
+	case accesslog.AIObject:
+		if rule.flatten {
+			p.flattenObject(ctx, attrs, rule, v)
+		}
+	case accesslog.AIJSON:
+		if own && !isEmptyValue(v) {
+			v.CopyTo(attrs.PutEmpty(row.Attr))
+		}
+	}
+}
+
+// flattenObject writes each entry of input_token_details-like objects as
+// Attr.entry, numbers typed. The object may also arrive JSON-encoded.
+func (p *aiLogProcessor) flattenObject(ctx context.Context, attrs pcommon.Map, rule keyRule, v pcommon.Value) {
+	var obj pcommon.Map
+	switch v.Type() {
+	case pcommon.ValueTypeMap:
+		obj = v.Map()
+	case pcommon.ValueTypeStr:
+		decoded, ok := accesslog.DecodeObjectString(v.Str())
+		if !ok {
+			if v.Str() != "" {
+				attrs.PutStr(rule.row.Attr, v.Str())
+			}
+			return
+		}
+		obj = pcommon.NewMap()
+		accesslog.PutJSONMap(obj, decoded)
+	default:
+		if !isEmptyValue(v) {
+			v.CopyTo(attrs.PutEmpty(rule.row.Attr))
+		}
+		return
+	}
+	for k, e := range obj.All() {
+		name := rule.row.Attr + "." + k
+		n, st := parseNumber(e)
+		switch st {
+		case numOK:
+			n.put(attrs.PutEmpty(name))
+		case numInvalid:
+			p.telemetry.ProcessorAilogNonNumericValues.Add(ctx, 1, rule.countOpt)
+			e.CopyTo(attrs.PutEmpty(name))
+		}
+	}
+}
+
+// textOf is the string form of a value: strings as they are, other types
+// as their JSON text (a numeric jsonrpc_id becomes "7").
+func textOf(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	if v.Type() == pcommon.ValueTypeEmpty {
+		return ""
+	}
+	return v.AsString()
+}
+
+// isEmptyValue: JSON null and "" are absent; they produce no attribute.
+func isEmptyValue(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return true
+	case pcommon.ValueTypeStr:
+		return v.Str() == ""
+	}
+	return false
+}

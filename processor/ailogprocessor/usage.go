@@ -1,0 +1,99 @@
+package ailogprocessor // import "github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// fallback is one ai_log value that may fill a column attribute.
+type fallback struct {
+	column string
+	str    string
+	num    number
+	isNum  bool
+}
+
+// fallbacks holds at most one value per column the table maps (model,
+// tokens, consumer, mcp tool): a fixed array, so no allocation per record.
+type fallbacks struct {
+	list [8]fallback
+	n    int
+}
+
+func (fb *fallbacks) addString(column, s string) {
+	if column != "" && fb.n < len(fb.list) {
+		fb.list[fb.n] = fallback{column: column, str: s}
+		fb.n++
+	}
+}
+
+func (fb *fallbacks) addNumber(column string, n number) {
+	if column != "" && fb.n < len(fb.list) {
+		fb.list[fb.n] = fallback{column: column, num: n, isNum: true}
+		fb.n++
+	}
+}
+
+// fillColumns applies CONTRACT.md §3: a column attribute the top level lacks
+// is taken from ai_log; total_tokens, lacking both, is input + output.
+// "Lacks" means absent or "" for strings, and absent or not > 0 for tokens:
+// the plugin writes 0 only when it found no usage, so a 0 must not hide the
+// usage ai_log reports (total_tokens follows input/output here, so that a
+// row never shows 0 next to non-zero input and output).
+func fillColumns(attrs pcommon.Map, fb *fallbacks) {
+	for i := 0; i < fb.n; i++ {
+		f := &fb.list[i]
+		if f.isNum {
+			if !f.num.positive() || hasPositive(attrs, f.column) {
+				continue
+			}
+			f.num.put(attrs.PutEmpty(f.column))
+			continue
+		}
+		if !hasString(attrs, f.column) {
+			attrs.PutStr(f.column, f.str)
+		}
+	}
+	if hasPositive(attrs, accesslog.AttrTotalTokens) {
+		return
+	}
+	in, okIn := positiveInt(attrs, accesslog.AttrInputTokens)
+	out, okOut := positiveInt(attrs, accesslog.AttrOutputTokens)
+	if okIn || okOut {
+		attrs.PutInt(accesslog.AttrTotalTokens, in+out)
+	}
+}
+
+// hasString: present and not "" (empty strings are kept as sent by the
+// receiver and mean absent).
+func hasString(attrs pcommon.Map, key string) bool {
+	v, ok := attrs.Get(key)
+	return ok && !isEmptyValue(v)
+}
+
+func hasPositive(attrs pcommon.Map, key string) bool {
+	v, ok := attrs.Get(key)
+	if !ok {
+		return false
+	}
+	n, st := parseNumber(v)
+	return st == numOK && n.positive()
+}
+
+// positiveInt reads a token column for the total; fractional counts are
+// rounded down, as token counts are whole.
+func positiveInt(attrs pcommon.Map, key string) (int64, bool) {
+	v, ok := attrs.Get(key)
+	if !ok {
+		return 0, false
+	}
+	n, st := parseNumber(v)
+	if st != numOK || !n.positive() {
+		return 0, false
+	}
+	if n.isFloat {
+		return int64(n.f), true
+	}
+	return n.i, true
+}

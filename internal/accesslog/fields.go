@@ -152,6 +152,12 @@ var Fields = []Field{
 	{JSON: "resp_body_truncated", Attr: "higress.response.body_truncated", Kind: Bool},
 }
 
+// RecordUID is the idempotency column: not a db-log-pusher field (so it is
+// not in Fields, which the receiver decodes by), but the column the exporter
+// fills from AttrRecordUID under a unique index, so that a retried or
+// redelivered record is absorbed instead of written twice.
+var RecordUID = Field{Attr: AttrRecordUID, Kind: String, Column: "record_uid", SQLType: "VARCHAR(64) NULL"}
+
 var byJSON = func() map[string]*Field {
 	m := make(map[string]*Field, len(Fields))
 	for i := range Fields {

@@ -1,0 +1,194 @@
+package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadata"
+)
+
+type mysqlExporter struct {
+	cfg       *Config
+	logger    *zap.Logger
+	telemetry *metadata.TelemetryBuilder
+
+	db   *sql.DB
+	host component.Host
+
+	// mu guards state: nil until the schema has been set up and read, and
+	// again after a write found the table changed.
+	mu    sync.Mutex
+	state *tableState
+
+	// loadDataOff is set once the server refused LOAD DATA in auto mode.
+	loadDataOff atomic.Bool
+
+	statusMu sync.Mutex
+	healthy  *bool
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newExporter(set exporter.Settings, cfg *Config) (*mysqlExporter, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &mysqlExporter{cfg: cfg, logger: set.Logger, telemetry: tb}, nil
+}
+
+// start never fails because the database is down: the pool is lazy and the
+// schema is set up in the background, retried until it works, with the
+// outcome reported as component status. Only a config the driver cannot
+// use (bad TLS files) fails Start.
+func (e *mysqlExporter) start(ctx context.Context, host component.Host) error {
+	e.host = host
+	mc, err := driverConfig(ctx, e.cfg, e.logger)
+	if err != nil {
+		return err
+	}
+	if e.db, err = openDB(mc, e.cfg); err != nil {
+		return err
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	e.wg.Add(1)
+	go e.setupLoop(bg)
+	return nil
+}
+
+func (e *mysqlExporter) setupLoop(ctx context.Context) {
+	defer e.wg.Done()
+	for {
+		attempt, cancel := context.WithTimeout(ctx, e.cfg.ConnectTimeout+e.cfg.Timeout)
+		_, err := e.ensure(attempt)
+		cancel()
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		e.logger.Warn("database not ready, retrying in the background",
+			zap.Duration("retry_in", e.cfg.SchemaRetryInterval), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(e.cfg.SchemaRetryInterval):
+		}
+	}
+}
+
+func (e *mysqlExporter) shutdown(context.Context) error {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.wg.Wait()
+	var err error
+	if e.db != nil {
+		err = e.db.Close()
+	}
+	e.telemetry.Shutdown()
+	return err
+}
+
+// ensure returns the table state, setting up the schema first if needed.
+func (e *mysqlExporter) ensure(ctx context.Context) (*tableState, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state != nil {
+		return e.state, nil
+	}
+	st, err := e.setupSchema(ctx)
+	if err != nil {
+		e.reportStatus(err)
+		return nil, errors.Join(errNoSchema, err)
+	}
+	e.state = st
+	e.reportStatus(nil)
+	e.logger.Info("writing access logs", zap.String("database", e.cfg.database()), zap.String("table", e.cfg.Table),
+		zap.Int("columns", len(st.cols)), zap.Bool("idempotent", st.uid), zap.Bool("dead_letter_table", st.deadLetter))
+	return st, nil
+}
+
+// invalidate makes the next push read the schema again.
+func (e *mysqlExporter) invalidate() {
+	e.mu.Lock()
+	e.state = nil
+	e.mu.Unlock()
+}
+
+// reportStatus reports a change between healthy and failing only, so a
+// long outage is one event, not one per retry.
+func (e *mysqlExporter) reportStatus(err error) {
+	if e.host == nil {
+		return
+	}
+	e.statusMu.Lock()
+	defer e.statusMu.Unlock()
+	ok := err == nil
+	if e.healthy != nil && *e.healthy == ok {
+		return
+	}
+	e.healthy = &ok
+	if ok {
+		componentstatus.ReportStatus(e.host, componentstatus.NewEvent(componentstatus.StatusOK))
+	} else {
+		componentstatus.ReportStatus(e.host, componentstatus.NewRecoverableErrorEvent(err))
+	}
+}
+
+// pushLogs writes ld. A nil error means every record is in the table or
+// in the dead-letter table. A retryable failure returns only the records
+// not yet written (consumererror.NewLogs), so a retry duplicates nothing
+// even without the idempotency key.
+func (e *mysqlExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	if ld.LogRecordCount() == 0 {
+		return nil
+	}
+	st, err := e.ensure(ctx)
+	if err != nil {
+		return err
+	}
+	m := newMapper(st.cols)
+	rows := m.mapLogs(ld)
+	for col, n := range m.truncated {
+		e.telemetry.ExporterMysqlaccesslogRowsTruncated.Add(ctx, n, columnAttr(col))
+	}
+	unwritten, err := e.writeRows(ctx, st, rows)
+	if err != nil {
+		e.reportStatus(err)
+		return unwrittenError(err, unwritten)
+	}
+	e.reportStatus(nil)
+	return nil
+}
+
+func actionAttr(v string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("action", v)))
+}
+
+func reasonAttr(v string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", v)))
+}
+
+func columnAttr(v string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("column", v)))
+}
+
+func methodAttr(v string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("method", v)))
+}

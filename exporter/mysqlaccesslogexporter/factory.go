@@ -1,0 +1,91 @@
+package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/config/configtls"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadata"
+)
+
+const (
+	defaultTable        = "access_logs"
+	defaultMaxRows      = 1000
+	defaultTimeout      = 30 * time.Second
+	defaultQueueItems   = 100_000
+	defaultBatchMin     = 1000
+	defaultBatchMax     = 5000
+	defaultBatchTimeout = time.Second
+	defaultConsumers    = 4
+)
+
+// NewFactory creates the mysqlaccesslog exporter factory.
+func NewFactory() exporter.Factory {
+	return exporter.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		exporter.WithLogs(createLogs, metadata.LogsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	// The queue is sized in records, not requests: db-log-pusher sends one
+	// record per request, so a request-sized queue would hold very little
+	// while the database is away. Batches of ~1000 rows match the POC's
+	// one-second flush and keep each statement's locks short.
+	queue := exporterhelper.NewDefaultQueueConfig()
+	queue.Sizer = exporterhelper.RequestSizerTypeItems
+	queue.QueueSize = defaultQueueItems
+	queue.NumConsumers = defaultConsumers
+	queue.Batch = configoptional.Default(exporterhelper.BatchConfig{
+		FlushTimeout: defaultBatchTimeout,
+		Sizer:        exporterhelper.RequestSizerTypeItems,
+		MinSize:      defaultBatchMin,
+		MaxSize:      defaultBatchMax,
+	})
+
+	// Retry until the database is back: the queue bounds memory, and a
+	// record given up after a fixed time would be lost data.
+	retry := configretry.NewDefaultBackOffConfig()
+	retry.MaxElapsedTime = 0
+
+	return &Config{
+		Table:               defaultTable,
+		CreateSchema:        true,
+		InsertMethod:        InsertMethodInsert,
+		MaxRowsPerStatement: defaultMaxRows,
+		TLS:                 configtls.ClientConfig{Insecure: true},
+		ConnectTimeout:      10 * time.Second,
+		MaxOpenConns:        defaultConsumers + 2,
+		MaxIdleConns:        defaultConsumers + 2,
+		ConnMaxLifetime:     30 * time.Minute,
+		ConnMaxIdleTime:     5 * time.Minute,
+		SchemaRetryInterval: 5 * time.Second,
+		TimeoutConfig:       exporterhelper.TimeoutConfig{Timeout: defaultTimeout},
+		BackOffConfig:       retry,
+		QueueConfig:         configoptional.Some(queue),
+	}
+}
+
+func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
+	c := cfg.(*Config)
+	exp, err := newExporter(set, c)
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewLogs(ctx, set, cfg, exp.pushLogs,
+		exporterhelper.WithStart(exp.start),
+		exporterhelper.WithShutdown(exp.shutdown),
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		exporterhelper.WithTimeout(c.TimeoutConfig),
+		exporterhelper.WithRetry(c.BackOffConfig),
+		exporterhelper.WithQueue(c.QueueConfig),
+	)
+}

@@ -1,0 +1,241 @@
+package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// recordRef points back at the record a row came from: unwritten rows are
+// handed back to the retry as the same records, rejected ones are dumped.
+type recordRef struct {
+	resource pcommon.Resource
+	scope    plog.ScopeLogs
+	rl       int
+	sl       int
+	record   plog.LogRecord
+}
+
+// row is one access_logs row, values in the order of the columns.
+type row struct {
+	values []any
+	uid    string
+	size   int // estimated bytes on the wire
+	ref    recordRef
+}
+
+// TIMESTAMP's range; outside it (garbage start_time) the receive time is
+// used, as for a missing start_time, instead of a refused row.
+var (
+	minTimestamp = time.Unix(1, 0)
+	maxTimestamp = time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC)
+)
+
+// mapper turns records into rows through the field table.
+type mapper struct {
+	cols []column
+	// truncated counts, per column, values cut or nulled to fit.
+	truncated map[string]int64
+}
+
+func newMapper(cols []column) *mapper {
+	return &mapper{cols: cols, truncated: map[string]int64{}}
+}
+
+// mapLogs maps every record of ld, in order.
+func (m *mapper) mapLogs(ld plog.Logs) []row {
+	rows := make([]row, 0, ld.LogRecordCount())
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				ref := recordRef{resource: rl.Resource(), scope: sl, rl: i, sl: j, record: lrs.At(k)}
+				rows = append(rows, m.mapRecord(ref))
+			}
+		}
+	}
+	return rows
+}
+
+func (m *mapper) mapRecord(ref recordRef) row {
+	r := row{values: make([]any, len(m.cols)), ref: ref, uid: recordUID(ref)}
+	for i := range m.cols {
+		c := &m.cols[i]
+		v := m.value(c, ref, r.uid)
+		r.values[i] = v
+		r.size += valueSize(v)
+	}
+	return r
+}
+
+// value computes one column's value for a record.
+func (m *mapper) value(c *column, ref recordRef, uid string) any {
+	f := c.field
+	if f == &accesslog.RecordUID {
+		return uid
+	}
+	if f.Kind == accesslog.Time {
+		return m.timeValue(c, ref.record)
+	}
+	attr, ok := lookup(f, ref)
+	var v any
+	if ok {
+		v = m.convert(c, f, attr)
+	}
+	if v == nil && !c.nullable {
+		// A NOT NULL column of an existing table would refuse the row.
+		return zeroFor(c)
+	}
+	return v
+}
+
+// lookup finds a field's attribute in its scope, then in the other one
+// (a record from another receiver may carry instance_id on the record).
+func lookup(f *accesslog.Field, ref recordRef) (pcommon.Value, bool) {
+	first, second := ref.record.Attributes(), ref.resource.Attributes()
+	if f.Scope == accesslog.Resource {
+		first, second = second, first
+	}
+	if v, ok := first.Get(f.Attr); ok {
+		return v, true
+	}
+	return second.Get(f.Attr)
+}
+
+func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any {
+	if attr.Type() == pcommon.ValueTypeEmpty {
+		return nil
+	}
+	if f.Kind == accesslog.JSONObject {
+		s := aiLogJSON(attr)
+		if s == "" {
+			return nil
+		}
+		if c.class != classJSON {
+			// Into a text column: JSON cut short is not JSON, so it is
+			// NULL when it does not fit (and counted).
+			if v, cut := fitString(s, c); cut {
+				m.truncated[c.name]++
+				return nil
+			} else {
+				return v
+			}
+		}
+		return s
+	}
+	switch c.class {
+	case classInt:
+		n, ok := intValue(attr)
+		if !ok {
+			return nil
+		}
+		if lo, hi := intRange(c); n < lo || n > hi {
+			m.truncated[c.name]++
+			return nil
+		}
+		return n
+	case classFloat:
+		if x, ok := floatValue(attr); ok {
+			return x
+		}
+		return nil
+	case classJSON:
+		if s := marshalJSON(attr.AsRaw()); s != "" && s != "null" {
+			return s
+		}
+		return nil
+	}
+	v, cut := fitString(textValue(attr), c)
+	if cut {
+		m.truncated[c.name]++
+	}
+	return v
+}
+
+// timeValue is start_time: the record timestamp (the receiver parsed the
+// sent start_time into it), as epoch seconds into an integer column and as
+// a UTC instant into TIMESTAMP/DATETIME (the session zone is UTC).
+func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
+	ts := lr.Timestamp()
+	if ts == 0 {
+		ts = lr.ObservedTimestamp()
+	}
+	t := ts.AsTime().UTC()
+	if ts == 0 {
+		t = time.Now().UTC()
+	}
+	switch c.class {
+	case classInt:
+		return t.Unix()
+	case classTime:
+		if c.dataType == "timestamp" && (t.Before(minTimestamp) || t.After(maxTimestamp)) {
+			t = lr.ObservedTimestamp().AsTime().UTC()
+			if lr.ObservedTimestamp() == 0 {
+				t = time.Now().UTC()
+			}
+		}
+		// Truncate, not round: the server would round 59.9 s up into the
+		// next minute (or the next bucket of HiMarket's charts).
+		return t.Truncate(time.Duration(math.Pow10(9 - min(max(c.fracSecs, 0), 6))))
+	case classFloat:
+		return float64(t.UnixNano()) / 1e9
+	}
+	s, _ := fitString(t.Format(time.RFC3339Nano), c)
+	return s
+}
+
+func zeroFor(c *column) any {
+	switch c.class {
+	case classInt, classFloat:
+		return int64(0)
+	case classJSON:
+		return "{}"
+	case classTime:
+		return time.Unix(1, 0).UTC()
+	}
+	return ""
+}
+
+// recordUID is the record's idempotency key: the receiver's log.record.uid,
+// else a hash of the record's content, which is stable across retries and
+// persistent-queue redelivery (records from other receivers have no uid).
+func recordUID(ref recordRef) string {
+	if v, ok := ref.record.Attributes().Get(accesslog.AttrRecordUID); ok && v.Str() != "" {
+		return truncateBytes(v.Str(), 64)
+	}
+	h := sha256.New()
+	h.Write([]byte(marshalJSON(ref.resource.Attributes().AsRaw())))
+	h.Write([]byte(marshalJSON(ref.record.Attributes().AsRaw())))
+	h.Write([]byte(ref.record.Body().AsString()))
+	var ts [16]byte
+	for i, v := range []uint64{uint64(ref.record.Timestamp()), uint64(ref.record.ObservedTimestamp())} {
+		for b := range 8 {
+			ts[i*8+b] = byte(v >> (8 * b))
+		}
+	}
+	h.Write(ts[:])
+	return "h:" + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// valueSize estimates a value's bytes in the statement: escaping can
+// double a string, plus quotes and a comma.
+func valueSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return 2*len(x) + 4
+	case nil:
+		return 5
+	default:
+		return 24
+	}
+}

@@ -1,0 +1,162 @@
+package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// Schema actions, the `action` attribute of the schema_actions metric.
+const (
+	actionCreateDatabase = "create_database"
+	actionCreateTable    = "create_table"
+	actionAddColumn      = "add_column"
+	actionCreateIndex    = "create_index"
+)
+
+// tableState is what one push needs to know about the live database.
+type tableState struct {
+	cols       []column
+	uid        bool  // the idempotency column exists
+	deadLetter bool  // <table>_rejected exists
+	maxPacket  int64 // server max_allowed_packet
+	localFile  bool  // server allows LOAD DATA LOCAL INFILE
+}
+
+// setupSchema creates what is missing (with create_schema) and reads the
+// live table. Every check goes through information_schema so that it works
+// the same on MySQL 8 and MariaDB (no IF NOT EXISTS on indexes or columns).
+func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
+	database, table := e.cfg.database(), e.cfg.Table
+	if e.cfg.CreateSchema {
+		if err := e.createDatabase(ctx, database); err != nil {
+			return nil, err
+		}
+		if err := e.createTable(ctx, database, table); err != nil {
+			return nil, err
+		}
+		if err := e.createDeadLetterTable(ctx, database, table+rejectedSuffix); err != nil {
+			return nil, err
+		}
+	}
+	live, err := readColumns(ctx, e.db, database, table)
+	if err != nil {
+		return nil, err
+	}
+	if len(live) == 0 {
+		return nil, fmt.Errorf("table %s does not exist (create_schema is off)", qualified(database, table))
+	}
+	st := &tableState{cols: writableColumns(live)}
+	st.uid = hasColumn(st.cols, accesslog.RecordUID.Column)
+	if !st.uid {
+		e.logger.Warn("the table has no idempotency column: a retried write may duplicate rows; enable create_schema or add it",
+			zap.String("column", accesslog.RecordUID.Column))
+	}
+	if st.deadLetter, err = tableExists(ctx, e.db, database, table+rejectedSuffix); err != nil {
+		return nil, err
+	}
+	if err := e.db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&st.maxPacket); err != nil {
+		return nil, err
+	}
+	if e.cfg.InsertMethod != InsertMethodInsert {
+		var on sql.NullString
+		// Not every server has the variable (an error means "no").
+		if err := e.db.QueryRowContext(ctx, "SELECT @@local_infile").Scan(&on); err == nil {
+			st.localFile = on.String == "1" || strings.EqualFold(on.String, "ON")
+		}
+	}
+	return st, nil
+}
+
+func (e *mysqlExporter) createDatabase(ctx context.Context, database string) error {
+	var n int
+	err := e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", database).Scan(&n)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = e.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)+" DEFAULT CHARACTER SET utf8mb4")
+	if err != nil {
+		// A user without CREATE privilege may still own tables in a
+		// database it cannot list; carry on and let the table step decide.
+		if isPrivilegeError(err) {
+			e.logger.Warn("cannot create the database; assuming it exists", zap.String("database", database), zap.Error(err))
+			return nil
+		}
+		return err
+	}
+	e.schemaAction(ctx, actionCreateDatabase, database)
+	return nil
+}
+
+// createTable creates the table from the field table, or adds the columns
+// an existing table lacks; then adds missing indexes.
+func (e *mysqlExporter) createTable(ctx context.Context, database, table string) error {
+	live, err := readColumns(ctx, e.db, database, table)
+	if err != nil {
+		return err
+	}
+	if len(live) == 0 {
+		if _, err := e.db.ExecContext(ctx, createTableSQL(database, table)); err != nil {
+			return err
+		}
+		e.schemaAction(ctx, actionCreateTable, table)
+	} else {
+		for _, f := range schemaFields() {
+			if _, ok := live[strings.ToLower(f.Column)]; ok {
+				continue
+			}
+			stmt := "ALTER TABLE " + qualified(database, table) + " ADD COLUMN " + quoteIdent(f.Column) + " " + f.SQLType
+			if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("adding column %s: %w", f.Column, err)
+			}
+			e.schemaAction(ctx, actionAddColumn, f.Column)
+		}
+	}
+	if live, err = readColumns(ctx, e.db, database, table); err != nil {
+		return err
+	}
+	return e.createIndexes(ctx, database, table, live)
+}
+
+// schemaFields are the columns the exporter creates: every field with a
+// SQLType, then the idempotency column. req/resp bodies have no SQLType:
+// they are written only into tables that already have such columns.
+func schemaFields() []*accesslog.Field {
+	var out []*accesslog.Field
+	for i := range accesslog.Fields {
+		if f := &accesslog.Fields[i]; f.Column != "" && f.SQLType != "" {
+			out = append(out, f)
+		}
+	}
+	return append(out, &accesslog.RecordUID)
+}
+
+func createTableSQL(database, table string) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE IF NOT EXISTS " + qualified(database, table) + " (\n  `id` BIGINT NOT NULL AUTO_INCREMENT")
+	for _, f := range schemaFields() {
+		b.WriteString(",\n  " + quoteIdent(f.Column) + " " + f.SQLType)
+	}
+	b.WriteString(",\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
+	return b.String()
+}
+
+func tableExists(ctx context.Context, db *sql.DB, database, table string) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+		database, table).Scan(&n)
+	return n > 0, err
+}
+
+func (e *mysqlExporter) schemaAction(ctx context.Context, action, object string) {
+	e.logger.Info("schema changed", zap.String("action", action), zap.String("object", object))
+	e.telemetry.ExporterMysqlaccesslogSchemaActions.Add(ctx, 1, actionAttr(action))
+}
+
+var errNoSchema = errors.New("the access-log table is not ready yet")

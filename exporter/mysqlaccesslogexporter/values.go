@@ -1,0 +1,171 @@
+package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// textValue is a string attribute value as text: strings as they are,
+// numbers and booleans as their text, maps and slices as JSON.
+func textValue(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return v.AsString()
+}
+
+// fitString repairs and fits a string into a text column. ” becomes NULL
+// (HiMarket filters with IS NOT NULL); invalid UTF-8 is replaced, 4-byte
+// characters are replaced on utf8mb3 columns (which would refuse the row),
+// and the text is cut to the column's characters and bytes. cut reports
+// whether anything was shortened.
+func fitString(s string, c *column) (v any, cut bool) {
+	if s == "" {
+		return nil, false
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if c.utf8mb3 {
+		s = strings.Map(func(r rune) rune {
+			if r > 0xFFFF {
+				return '\uFFFD'
+			}
+			return r
+		}, s)
+	}
+	if c.maxChars > 0 && int64(len(s)) > c.maxChars {
+		// Count characters only when the bytes already exceed the limit.
+		if n := int64(utf8.RuneCountInString(s)); n > c.maxChars {
+			s = truncateRunes(s, int(c.maxChars))
+			cut = true
+		}
+	}
+	if c.maxBytes > 0 && int64(len(s)) > c.maxBytes {
+		s = truncateBytes(s, int(c.maxBytes))
+		cut = true
+	}
+	return s, cut
+}
+
+// truncateRunes keeps the first n characters.
+func truncateRunes(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
+
+// truncateBytes keeps at most n bytes without splitting a character.
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// intValue reads an integer attribute. Int fields may arrive as strings
+// when the sender sent garbage; what does not read as an integer is NULL.
+func intValue(v pcommon.Value) (int64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int(), true
+	case pcommon.ValueTypeDouble:
+		f := v.Double()
+		if f == math.Trunc(f) && math.Abs(f) < 9.2e18 {
+			return int64(f), true
+		}
+	case pcommon.ValueTypeBool:
+		if v.Bool() {
+			return 1, true
+		}
+		return 0, true
+	case pcommon.ValueTypeStr:
+		return accesslog.ParseInt(v.Str())
+	}
+	return 0, false
+}
+
+// intRange is the range of an integer column type; a value outside it would
+// fail the whole row in strict mode, so it becomes NULL instead.
+func intRange(c *column) (lo, hi int64) {
+	bits := map[string]uint{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32}[c.dataType]
+	if bits == 0 {
+		if c.unsigned {
+			return 0, math.MaxInt64
+		}
+		return math.MinInt64, math.MaxInt64
+	}
+	if c.unsigned {
+		return 0, int64(1)<<bits - 1
+	}
+	return -(int64(1) << (bits - 1)), int64(1)<<(bits-1) - 1
+}
+
+// floatValue reads a number for DECIMAL/FLOAT/DOUBLE columns.
+func floatValue(v pcommon.Value) (float64, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	case pcommon.ValueTypeDouble:
+		f := v.Double()
+		return f, !math.IsNaN(f) && !math.IsInf(f, 0)
+	case pcommon.ValueTypeStr:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+// aiLogJSON renders ai_log as a JSON object, or "" for SQL NULL: absent,
+// null, {} and anything that is not an object (CONTRACT §3). A string
+// attribute is the receiver's raw text when it did not parse; parsing is
+// tried again (once- or twice-quoted objects) before giving up.
+func aiLogJSON(v pcommon.Value) string {
+	var obj any
+	switch v.Type() {
+	case pcommon.ValueTypeMap:
+		if v.Map().Len() == 0 {
+			return ""
+		}
+		obj = v.Map().AsRaw()
+	case pcommon.ValueTypeStr:
+		m, ok := accesslog.DecodeObjectString(v.Str())
+		if !ok || len(m) == 0 {
+			return ""
+		}
+		obj = m
+	default:
+		return ""
+	}
+	return marshalJSON(obj)
+}
+
+// marshalJSON encodes without HTML escaping (values stay as sent); invalid
+// UTF-8 is replaced by the encoder, so the result is always valid JSON.
+func marshalJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return ""
+	}
+	return string(bytes.TrimRight(buf.Bytes(), "\n"))
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -6,11 +6,7 @@ package deps
 import (
 	_ "github.com/dolthub/go-mysql-server"
 	_ "github.com/go-sql-driver/mysql"
-	_ "github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
-	_ "github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
-	_ "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	_ "go.opentelemetry.io/collector/config/configretry"
 	_ "go.opentelemetry.io/collector/config/configtls"
 	_ "go.opentelemetry.io/collector/exporter/exporterhelper"
-	_ "go.opentelemetry.io/collector/processor/processorhelper"
 )

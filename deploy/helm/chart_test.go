@@ -1,0 +1,202 @@
+// Package helm_test renders and lints the otelcol-higress chart with helm's
+// Go packages over the value combinations users deploy.
+package helm_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+
+	cr "github.com/otelcol-higress/otelcol-higress/internal/chartrender"
+)
+
+// withDSN is the smallest valid install: the chart needs a DSN.
+func withDSN(extra map[string]any) map[string]any {
+	v := map[string]any{"mysql": map[string]any{"dsn": "higress:pw@tcp(mysql:3306)/higress"}}
+	for k, x := range extra {
+		v[k] = x
+	}
+	return v
+}
+
+func render(t *testing.T, values map[string]any) []cr.Object {
+	t.Helper()
+	objs, err := cr.Render(values)
+	require.NoError(t, err)
+	assert.Empty(t, cr.Lint(values), "helm lint")
+	return objs
+}
+
+func one(t *testing.T, objs []cr.Object, kind string) cr.Object {
+	t.Helper()
+	found := cr.Find(objs, kind)
+	require.Lenf(t, found, 1, "want exactly one %s", kind)
+	return found[0]
+}
+
+func container(t *testing.T, workload cr.Object) map[string]any {
+	t.Helper()
+	c, ok := cr.Get(workload, "spec", "template", "spec", "containers", 0).(map[string]any)
+	require.True(t, ok)
+	return c
+}
+
+func collectorConfig(t *testing.T, objs []cr.Object) map[string]any {
+	t.Helper()
+	raw, err := cr.CollectorConfig(objs)
+	require.NoError(t, err)
+	var cfg map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(raw), &cfg))
+	return cfg
+}
+
+func envVar(c map[string]any, name string) map[string]any {
+	envs, _ := c["env"].([]any)
+	for _, e := range envs {
+		m := e.(map[string]any)
+		if m["name"] == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// Defaults are the drop-in replacement: Service log-collector:80 → 8080,
+// /ingest, /health probes, DSN from a created Secret, non-root.
+func TestDefaultsAreDropInForDBLogCollector(t *testing.T) {
+	objs := render(t, withDSN(nil))
+
+	svc := one(t, objs, "Service")
+	assert.Equal(t, "log-collector", svc.Name())
+	assert.EqualValues(t, 80, cr.Get(svc, "spec", "ports", 0, "port"))
+	assert.Equal(t, "ingest", cr.Get(svc, "spec", "ports", 0, "targetPort"))
+
+	dep := one(t, objs, "Deployment")
+	assert.Empty(t, cr.Find(objs, "StatefulSet"))
+	c := container(t, dep)
+	assert.EqualValues(t, 8080, cr.Get(c, "ports", 0, "containerPort"))
+	assert.Equal(t, "ingest", cr.Get(c, "ports", 0, "name"))
+	assert.Equal(t, "/health", cr.Get(c, "livenessProbe", "httpGet", "path"))
+	assert.Equal(t, "ingest", cr.Get(c, "livenessProbe", "httpGet", "port"))
+	assert.Equal(t, "health", cr.Get(c, "readinessProbe", "httpGet", "port"))
+	assert.Equal(t, true, cr.Get(dep, "spec", "template", "spec", "securityContext", "runAsNonRoot"))
+	assert.Equal(t, true, cr.Get(c, "securityContext", "readOnlyRootFilesystem"))
+
+	dsn := envVar(c, "MYSQL_DSN")
+	require.NotNil(t, dsn)
+	assert.Equal(t, "log-otelcol-higress-mysql", cr.Get(dsn, "valueFrom", "secretKeyRef", "name"))
+	assert.Equal(t, "dsn", cr.Get(dsn, "valueFrom", "secretKeyRef", "key"))
+	secret := one(t, objs, "Secret")
+	assert.Equal(t, "log-otelcol-higress-mysql", secret.Name())
+	assert.Equal(t, "higress:pw@tcp(mysql:3306)/higress", cr.Get(secret, "stringData", "dsn"))
+
+	cfg := collectorConfig(t, objs)
+	assert.Equal(t, "0.0.0.0:8080", cr.Get(cfg, "receivers", "higresslog", "endpoint"))
+	assert.Equal(t, "/ingest", cr.Get(cfg, "receivers", "higresslog", "ingest_path"))
+	assert.Equal(t, "${env:MYSQL_DSN}", cr.Get(cfg, "exporters", "mysqlaccesslog", "dsn"), "the DSN never lands in the ConfigMap")
+	assert.Equal(t, "access_logs", cr.Get(cfg, "exporters", "mysqlaccesslog", "table"))
+	assert.Equal(t, []any{"memory_limiter", "ailog"}, cr.Get(cfg, "service", "pipelines", "logs", "processors"))
+	assert.Nil(t, cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue"))
+
+	assert.Empty(t, cr.Find(objs, "HorizontalPodAutoscaler"))
+	assert.Empty(t, cr.Find(objs, "ServiceMonitor"))
+	assert.Empty(t, cr.Find(objs, "PodMonitor"))
+}
+
+func TestExistingSecret(t *testing.T) {
+	objs := render(t, map[string]any{"mysql": map[string]any{"existingSecret": "himarket-db", "existingSecretKey": "url"}})
+	assert.Empty(t, cr.Find(objs, "Secret"), "no Secret is created when one exists")
+	dsn := envVar(container(t, one(t, objs, "Deployment")), "MYSQL_DSN")
+	assert.Equal(t, "himarket-db", cr.Get(dsn, "valueFrom", "secretKeyRef", "name"))
+	assert.Equal(t, "url", cr.Get(dsn, "valueFrom", "secretKeyRef", "key"))
+}
+
+func TestMissingDSNFailsClearly(t *testing.T) {
+	_, err := cr.Render(nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "mysql.dsn or mysql.existingSecret")
+}
+
+// The persistent queue needs a volume per pod: StatefulSet + PVC, mounted
+// where file_storage keeps the queue.
+func TestPersistenceUsesStatefulSetWithQueueVolume(t *testing.T) {
+	objs := render(t, withDSN(map[string]any{"persistence": map[string]any{"enabled": true, "size": "5Gi", "storageClass": "fast"}}))
+	assert.Empty(t, cr.Find(objs, "Deployment"))
+	sts := one(t, objs, "StatefulSet")
+	assert.Equal(t, "log-otelcol-higress-headless", cr.Get(sts, "spec", "serviceName"))
+	assert.Equal(t, "queue", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "metadata", "name"))
+	assert.Equal(t, "5Gi", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "spec", "resources", "requests", "storage"))
+	assert.Equal(t, "fast", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "spec", "storageClassName"))
+
+	c := container(t, sts)
+	mounts, _ := c["volumeMounts"].([]any)
+	var queueMount string
+	for _, m := range mounts {
+		if mm := m.(map[string]any); mm["name"] == "queue" {
+			queueMount, _ = mm["mountPath"].(string)
+		}
+	}
+	assert.Equal(t, "/var/lib/otelcol-higress", queueMount)
+
+	cfg := collectorConfig(t, objs)
+	assert.Equal(t, "/var/lib/otelcol-higress/queue", cr.Get(cfg, "extensions", "file_storage/queue", "directory"))
+	assert.Equal(t, "file_storage/queue", cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue", "storage"))
+	assert.Contains(t, cr.Get(cfg, "service", "extensions"), "file_storage/queue")
+	assert.Len(t, cr.Find(objs, "Service"), 2, "client Service plus the headless one")
+}
+
+func TestAutoscalingAndMonitors(t *testing.T) {
+	objs := render(t, withDSN(map[string]any{
+		"autoscaling": map[string]any{"enabled": true, "minReplicas": 2, "maxReplicas": 8},
+		"metrics": map[string]any{
+			"serviceMonitor": map[string]any{"enabled": true, "labels": map[string]any{"release": "prom"}},
+			"podMonitor":     map[string]any{"enabled": true},
+		},
+	}))
+	hpa := one(t, objs, "HorizontalPodAutoscaler")
+	assert.Equal(t, "Deployment", cr.Get(hpa, "spec", "scaleTargetRef", "kind"))
+	assert.EqualValues(t, 8, cr.Get(hpa, "spec", "maxReplicas"))
+	assert.Nil(t, cr.Get(one(t, objs, "Deployment"), "spec", "replicas"), "the HPA owns replicas")
+
+	sm := one(t, objs, "ServiceMonitor")
+	assert.Equal(t, "metrics", cr.Get(sm, "spec", "endpoints", 0, "port"))
+	assert.Equal(t, "prom", cr.Get(sm, "metadata", "labels", "release"))
+	assert.Equal(t, "metrics", cr.Get(one(t, objs, "PodMonitor"), "spec", "podMetricsEndpoints", 0, "port"))
+}
+
+func TestIngestAuth(t *testing.T) {
+	objs := render(t, withDSN(map[string]any{"ingest": map[string]any{"auth": map[string]any{"enabled": true, "token": "t0k"}}}))
+	cfg := collectorConfig(t, objs)
+	assert.Equal(t, "bearertokenauth", cr.Get(cfg, "receivers", "higresslog", "auth", "authenticator"))
+	assert.Equal(t, "${env:INGEST_TOKEN}", cr.Get(cfg, "extensions", "bearertokenauth", "token"))
+	tok := envVar(container(t, one(t, objs, "Deployment")), "INGEST_TOKEN")
+	assert.Equal(t, "log-otelcol-higress-ingest-token", cr.Get(tok, "valueFrom", "secretKeyRef", "name"))
+	assert.Len(t, cr.Find(objs, "Secret"), 2)
+
+	_, err := cr.Render(withDSN(map[string]any{"ingest": map[string]any{"auth": map[string]any{"enabled": true}}}))
+	assert.ErrorContains(t, err, "ingest.auth.token")
+}
+
+// Users fan out by merging their own exporters and pipelines over the default.
+func TestConfigMerge(t *testing.T) {
+	objs := render(t, withDSN(map[string]any{"config": map[string]any{
+		"exporters": map[string]any{"otlphttp": map[string]any{"endpoint": "http://otel-gateway:4318"}},
+		"service": map[string]any{"pipelines": map[string]any{"logs": map[string]any{
+			"exporters": []any{"mysqlaccesslog", "otlphttp"},
+		}}},
+	}}))
+	cfg := collectorConfig(t, objs)
+	assert.Equal(t, "http://otel-gateway:4318", cr.Get(cfg, "exporters", "otlphttp", "endpoint"))
+	assert.NotNil(t, cr.Get(cfg, "exporters", "mysqlaccesslog"))
+	assert.Equal(t, []any{"mysqlaccesslog", "otlphttp"}, cr.Get(cfg, "service", "pipelines", "logs", "exporters"))
+	assert.Equal(t, []any{"higresslog"}, cr.Get(cfg, "service", "pipelines", "logs", "receivers"))
+}
+
+func TestServiceNameOverride(t *testing.T) {
+	objs := render(t, withDSN(map[string]any{"service": map[string]any{"name": "", "port": 8080}}))
+	svc := one(t, objs, "Service")
+	assert.Equal(t, "log-otelcol-higress", svc.Name())
+	assert.EqualValues(t, 8080, cr.Get(svc, "spec", "ports", 0, "port"))
+}

@@ -1,0 +1,99 @@
+{{- define "otelcol-higress.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "otelcol-higress.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "otelcol-higress.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "otelcol-higress.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "otelcol-higress.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "otelcol-higress.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "otelcol-higress.serviceName" -}}
+{{- default (include "otelcol-higress.fullname" .) .Values.service.name }}
+{{- end }}
+
+{{- define "otelcol-higress.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "otelcol-higress.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Secret holding the MySQL DSN: the user's, or the one this chart creates. */}}
+{{- define "otelcol-higress.dsnSecretName" -}}
+{{- default (printf "%s-mysql" (include "otelcol-higress.fullname" .)) .Values.mysql.existingSecret }}
+{{- end }}
+
+{{- define "otelcol-higress.dsnSecretKey" -}}
+{{- if .Values.mysql.existingSecret }}{{ .Values.mysql.existingSecretKey }}{{ else }}dsn{{ end }}
+{{- end }}
+
+{{- define "otelcol-higress.tokenSecretName" -}}
+{{- default (printf "%s-ingest-token" (include "otelcol-higress.fullname" .)) .Values.ingest.auth.existingSecret }}
+{{- end }}
+
+{{- define "otelcol-higress.tokenSecretKey" -}}
+{{- if .Values.ingest.auth.existingSecret }}{{ .Values.ingest.auth.existingSecretKey }}{{ else }}token{{ end }}
+{{- end }}
+
+{{/*
+The collector configuration: higresslog → memory_limiter → ailog →
+mysqlaccesslog, with health_check, optional bearer-token auth and an optional
+persistent queue; .Values.config is deep-merged over it.
+*/}}
+{{- define "otelcol-higress.config" -}}
+{{- $extensions := list "health_check" }}
+{{- $cfg := dict
+  "extensions" (dict "health_check" (dict "endpoint" (printf "0.0.0.0:%d" (int .Values.healthCheckPort))))
+  "receivers" (dict "higresslog" (dict
+      "endpoint" (printf "0.0.0.0:%d" (int .Values.containerPort))
+      "ingest_path" .Values.ingest.path
+      "max_request_body_size" (int64 .Values.ingest.maxRequestBodySize)))
+  "processors" (dict
+      "memory_limiter" (dict "check_interval" "1s" "limit_percentage" (int .Values.memoryLimiter.limitPercentage) "spike_limit_percentage" (int .Values.memoryLimiter.spikeLimitPercentage))
+      "ailog" (dict))
+  "exporters" (dict "mysqlaccesslog" (dict
+      "dsn" "${env:MYSQL_DSN}"
+      "table" .Values.mysql.table
+      "create_schema" .Values.mysql.createSchema))
+}}
+{{- if .Values.mysql.database }}
+{{- $_ := set $cfg.exporters.mysqlaccesslog "database" .Values.mysql.database }}
+{{- end }}
+{{- if .Values.ingest.auth.enabled }}
+{{- $_ := set $cfg.extensions "bearertokenauth" (dict "token" "${env:INGEST_TOKEN}") }}
+{{- $_ := set $cfg.receivers.higresslog "auth" (dict "authenticator" "bearertokenauth") }}
+{{- $extensions = append $extensions "bearertokenauth" }}
+{{- end }}
+{{- if .Values.persistence.enabled }}
+{{- $_ := set $cfg.extensions "file_storage/queue" (dict "directory" (printf "%s/queue" .Values.persistence.mountPath) "create_directory" true "fsync" true) }}
+{{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "storage" "file_storage/queue") }}
+{{- $extensions = append $extensions "file_storage/queue" }}
+{{- end }}
+{{- $_ := set $cfg "service" (dict
+  "extensions" $extensions
+  "telemetry" (dict "metrics" (dict "readers" (list (dict "pull" (dict "exporter" (dict "prometheus" (dict "host" "0.0.0.0" "port" (int .Values.metrics.port))))))))
+  "pipelines" (dict "logs" (dict "receivers" (list "higresslog") "processors" (list "memory_limiter" "ailog") "exporters" (list "mysqlaccesslog"))))
+}}
+{{- toYaml (mustMergeOverwrite $cfg (deepCopy .Values.config)) }}
+{{- end }}

@@ -10,7 +10,7 @@ PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
 
-.PHONY: all build run test test-unit lint generate check-generated mdatagen fuzz bench tidy clean
+.PHONY: all build run test test-unit lint generate check-generated mdatagen fuzz bench docker tidy clean
 
 all: build
 
@@ -61,6 +61,11 @@ fuzz:
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## docker: build the container image (needs a Docker engine; none runs on the dev machines)
+IMAGE ?= otelcol-higress:dev
+docker:
+	docker build -t $(IMAGE) .
 
 tidy:
 	$(GO) mod tidy

@@ -24,6 +24,10 @@ type keyRule struct {
 	countOpt metric.AddOption
 }
 
+// extraColumns is how many column attributes a record may gain besides
+// the flat ones (model, consumer, tokens, mcp tool and server).
+const extraColumns = 8
+
 type aiLogProcessor struct {
 	cfg       *Config
 	telemetry *metadata.TelemetryBuilder
@@ -101,6 +105,9 @@ func (p *aiLogProcessor) processRecord(ctx context.Context, lr plog.LogRecord) {
 		if ai, ok := aiLogMap(v); ok {
 			// Content first: flat attributes then carry what the policy let through.
 			p.applyContent(ai)
+			// One growth of the attribute slice instead of several; the
+			// few extra slots are for column fills.
+			attrs.EnsureCapacity(attrs.Len() + ai.Len() + extraColumns)
 			p.flatten(ctx, attrs, ai, &fb)
 		}
 		if !p.cfg.KeepOriginal {

@@ -14,18 +14,6 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// decodeEntry turns one raw JSON object into its log record. It never fails
-// on a field: values of an unexpected type are kept as text (nothing is
-// dropped), a bad start_time falls back to the receive time.
-func decodeEntry(raw json.RawMessage) (map[string]any, error) {
-	v, err := accesslog.DecodeJSON(raw)
-	if err != nil {
-		return nil, err
-	}
-	obj, _ := v.(map[string]any)
-	return obj, nil
-}
-
 // fillRecord writes an entry's fields onto lr using the field table.
 func fillRecord(lr plog.LogRecord, entry map[string]any, received pcommon.Timestamp) {
 	attrs := lr.Attributes()

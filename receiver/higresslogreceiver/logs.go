@@ -13,20 +13,14 @@ import (
 // buildLogs decodes a body into records grouped by gateway instance
 // (instance_id → service.instance.id), one resource per instance.
 func buildLogs(body []byte, received time.Time, serviceName string) (plog.Logs, []entryError, error) {
-	raws, problems, err := splitEntries(body)
+	entries, problems, err := splitEntries(body)
 	if err != nil {
 		return plog.Logs{}, nil, err
 	}
 	ld := plog.NewLogs()
 	scopes := map[string]plog.LogRecordSlice{}
 	now := pcommon.NewTimestampFromTime(received)
-	for i, raw := range raws {
-		entry, err := decodeEntry(raw)
-		if err != nil {
-			// splitEntries already checked the syntax; this is defensive.
-			problems = append(problems, entryError{Index: i, Reason: reasonInvalidJSON, Error: err.Error()})
-			continue
-		}
+	for _, entry := range entries {
 		instance := accesslog.Text(entry["instance_id"])
 		if entry["instance_id"] == nil {
 			instance = ""

@@ -33,13 +33,14 @@ func (e *bodyError) Error() string { return e.msg }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// splitEntries cuts a request body into raw JSON objects. It accepts one
+// splitEntries decodes a request body into its entries (JSON objects, with
+// numbers kept as json.Number), in one pass over the bytes. It accepts one
 // object (today's db-log-pusher), a JSON array of objects, and NDJSON or
 // concatenated objects. Elements that are not objects, and NDJSON lines that
 // are not valid JSON, are reported and skipped so that the rest still lands.
 // A body that is not JSON at all (or an array that does not parse) is a
 // bodyError: nothing in it can be trusted.
-func splitEntries(body []byte) ([]json.RawMessage, []entryError, error) {
+func splitEntries(body []byte) ([]map[string]any, []entryError, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	start := skipSpace(body, 0)
 	if start == len(body) {
@@ -51,16 +52,21 @@ func splitEntries(body []byte) ([]json.RawMessage, []entryError, error) {
 	return splitStream(body, start)
 }
 
-func splitArray(body []byte, start int) ([]json.RawMessage, []entryError, error) {
-	var elems []json.RawMessage
-	if err := json.Unmarshal(body[start:], &elems); err != nil {
+func splitArray(body []byte, start int) ([]map[string]any, []entryError, error) {
+	dec := json.NewDecoder(bytes.NewReader(body[start:]))
+	dec.UseNumber()
+	var elems []any
+	if err := dec.Decode(&elems); err != nil {
 		return nil, nil, &bodyError{reason: reasonInvalidJSON, msg: "invalid JSON array: " + describeJSONError(err, body, start)}
 	}
-	entries := make([]json.RawMessage, 0, len(elems))
+	if i := skipSpace(body, start+int(dec.InputOffset())); i < len(body) {
+		return nil, nil, &bodyError{reason: reasonInvalidJSON, msg: fmt.Sprintf("invalid JSON array: unexpected data after the array at byte %d", i)}
+	}
+	entries := make([]map[string]any, 0, len(elems))
 	var problems []entryError
 	for i, e := range elems {
-		if isObject(e) {
-			entries = append(entries, e)
+		if obj, ok := e.(map[string]any); ok {
+			entries = append(entries, obj)
 			continue
 		}
 		problems = append(problems, entryError{Index: i, Reason: reasonNotObject, Error: fmt.Sprintf("array element %d is %s, not an object", i, jsonKind(e))})
@@ -70,31 +76,43 @@ func splitArray(body []byte, start int) ([]json.RawMessage, []entryError, error)
 
 // splitStream reads concatenated values. After a syntax error it resumes at
 // the next line, which is exactly NDJSON's unit of framing.
-func splitStream(body []byte, pos int) ([]json.RawMessage, []entryError, error) {
-	var entries []json.RawMessage
+func splitStream(body []byte, pos int) ([]map[string]any, []entryError, error) {
+	var entries []map[string]any
 	var problems []entryError
+	// One decoder reads value after value; after a syntax error a new one
+	// starts at the next line that opens an object.
+	var dec *json.Decoder
+	base := pos
 	for index := 0; ; index++ {
-		pos = skipSpace(body, pos)
-		if pos >= len(body) {
+		if dec == nil {
+			pos = skipSpace(body, pos)
+			if pos >= len(body) {
+				break
+			}
+			base = pos
+			dec = json.NewDecoder(bytes.NewReader(body[pos:]))
+			dec.UseNumber()
+		}
+		if !dec.More() && skipSpace(body, base+int(dec.InputOffset())) >= len(body) {
 			break
 		}
-		dec := json.NewDecoder(bytes.NewReader(body[pos:]))
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			problems = append(problems, entryError{Index: index, Offset: int64(pos), Reason: reasonInvalidJSON, Error: describeJSONError(err, body, pos)})
-			next := nextObjectLine(body, pos)
+		at := base + int(dec.InputOffset())
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			problems = append(problems, entryError{Index: index, Offset: int64(at), Reason: reasonInvalidJSON, Error: describeJSONError(err, body, base)})
+			next := nextObjectLine(body, skipSpace(body, at))
 			if next < 0 {
 				break
 			}
-			pos = next
+			pos, dec = next, nil
 			continue
 		}
-		pos += int(dec.InputOffset())
-		if !isObject(raw) {
-			problems = append(problems, entryError{Index: index, Offset: int64(pos), Reason: reasonNotObject, Error: fmt.Sprintf("entry %d is %s, not an object", index, jsonKind(raw))})
+		obj, ok := v.(map[string]any)
+		if !ok {
+			problems = append(problems, entryError{Index: index, Offset: int64(at), Reason: reasonNotObject, Error: fmt.Sprintf("entry %d is %s, not an object", index, jsonKind(v))})
 			continue
 		}
-		entries = append(entries, raw)
+		entries = append(entries, obj)
 	}
 	if len(entries) == 0 && allInvalid(problems) {
 		return nil, nil, &bodyError{reason: reasonInvalidJSON, msg: "body is not JSON: " + problems[0].Error}
@@ -141,24 +159,15 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-func isObject(raw json.RawMessage) bool {
-	i := skipSpace(raw, 0)
-	return i < len(raw) && raw[i] == '{'
-}
-
-func jsonKind(raw json.RawMessage) string {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) {
-		return "empty"
-	}
-	switch raw[i] {
-	case '[':
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
 		return "an array"
-	case '"':
+	case string:
 		return "a string"
-	case 'n':
+	case nil:
 		return "null"
-	case 't', 'f':
+	case bool:
 		return "a boolean"
 	default:
 		return "a number"

@@ -24,6 +24,11 @@ const (
 	// classSchema: the table changed under us (dropped, column removed).
 	// Retry after reading the schema again.
 	classSchema
+	// classSuspect: a generic server error (1105) that may be about a row
+	// or about the server; go-mysql-server reports constraint violations so.
+	// Bisected like data, but a lone row is only dead-lettered when other
+	// rows of the same push were written, proving the server takes writes.
+	classSuspect
 )
 
 // Server error numbers that blame the rows, not the server. Anything not
@@ -75,6 +80,8 @@ func classify(err error) errClass {
 			return classTooLarge
 		case schemaErrors[me.Number]:
 			return classSchema
+		case me.Number == 1105:
+			return classSuspect
 		}
 		return classRetry
 	}

@@ -98,6 +98,11 @@ func testConfig(tg *target, dsn string) *Config {
 	cfg.BackOffConfig.MaxInterval = 100 * time.Millisecond
 	cfg.BackOffConfig.MaxElapsedTime = 2 * time.Minute
 	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
+	if tg.gms {
+		// go-mysql-server's memory tables lose concurrent commits of
+		// different sessions (last writer wins); one connection serializes.
+		cfg.MaxOpenConns = 1
+	}
 	return cfg
 }
 
@@ -254,4 +259,11 @@ func (tg *target) jsonGet(col, key string) string {
 		return col + "->>'$." + key + "'"
 	}
 	return "JSON_UNQUOTE(JSON_EXTRACT(" + col + ", '$." + key + "'))"
+}
+
+// addr is the target server's host:port.
+func (tg *target) addr(t *testing.T) string {
+	mc, err := mysql.ParseDSN(tg.dsn)
+	require.NoError(t, err)
+	return mc.Addr
 }

@@ -22,18 +22,30 @@ const (
 // after it.
 func (e *mysqlExporter) writeRows(ctx context.Context, st *tableState, rows []row) ([]row, error) {
 	pending := chunkRows(rows, len(st.cols), e.cfg.MaxRowsPerStatement, st.maxPacket)
+	written := 0
+	var suspects []row
+	var suspectErrs []error
 	for len(pending) > 0 {
 		chunk := pending[0]
 		err := e.writeChunk(ctx, st, chunk)
 		if err == nil {
+			written += len(chunk)
 			pending = pending[1:]
 			continue
 		}
 		class := classify(err)
-		if class == classData || class == classTooLarge {
+		switch class {
+		case classData, classTooLarge, classSuspect:
 			if len(chunk) > 1 {
 				half := len(chunk) / 2
 				pending = append([][]row{chunk[:half], chunk[half:]}, pending[1:]...)
+				continue
+			}
+			if class == classSuspect {
+				// Decided once the other rows have been tried.
+				suspects = append(suspects, chunk[0])
+				suspectErrs = append(suspectErrs, err)
+				pending = pending[1:]
 				continue
 			}
 			reason := reasonData
@@ -41,15 +53,22 @@ func (e *mysqlExporter) writeRows(ctx context.Context, st *tableState, rows []ro
 				reason = reasonTooLarge
 			}
 			if dlErr := e.deadLetter(ctx, st, &chunk[0], err, reason); dlErr != nil {
-				return flatten(pending), fmt.Errorf("writing a refused row to the dead-letter table: %w", dlErr)
+				return append(flatten(pending), suspects...), fmt.Errorf("writing a refused row to the dead-letter table: %w", dlErr)
 			}
 			pending = pending[1:]
 			continue
-		}
-		if class == classSchema {
+		case classSchema:
 			e.invalidate()
 		}
-		return flatten(pending), err
+		return append(flatten(pending), suspects...), err
+	}
+	if len(suspects) > 0 && written == 0 {
+		return suspects, suspectErrs[0]
+	}
+	for i := range suspects {
+		if dlErr := e.deadLetter(ctx, st, &suspects[i], suspectErrs[i], reasonData); dlErr != nil {
+			return suspects[i:], fmt.Errorf("writing a refused row to the dead-letter table: %w", dlErr)
+		}
 	}
 	return nil, nil
 }

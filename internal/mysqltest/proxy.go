@@ -20,9 +20,16 @@ type Proxy struct {
 	down    bool
 	dropAck []byte
 
-	// AcksDropped counts acknowledgements swallowed by DropNextAck.
+	// cutMarker/cutEvery: see CutEvery.
+	cutMarker []byte
+	cutEvery  int64
+	cutSeen   int64
+
+	// AcksDropped counts acknowledgements swallowed (DropNextAck, CutEvery).
 	AcksDropped atomic.Int64
-	wg          sync.WaitGroup
+	// Cuts counts connections cut before a marked packet reached the server.
+	Cuts atomic.Int64
+	wg   sync.WaitGroup
 }
 
 type proxyConn struct {
@@ -86,6 +93,18 @@ func (p *Proxy) DropNextAck(marker string) {
 	p.mu.Unlock()
 }
 
+// CutEvery breaks every nth client packet containing marker, alternating
+// between cutting the connection before the packet reaches the database
+// (the statement never ran) and swallowing the database's reply (it ran,
+// the client never hears of it). Unlike cuts on a timer, the statements in
+// between always get through, so progress does not depend on speed.
+// n <= 0 turns it off.
+func (p *Proxy) CutEvery(marker string, n int) {
+	p.mu.Lock()
+	p.cutMarker, p.cutEvery, p.cutSeen = []byte(marker), int64(n), 0
+	p.mu.Unlock()
+}
+
 // Close stops the proxy and closes every connection.
 func (p *Proxy) Close() error {
 	err := p.ln.Close()
@@ -137,7 +156,22 @@ func (p *Proxy) upstream(c *proxyConn) {
 				p.dropAck = nil
 				c.swallow.Store(true)
 			}
+			cutNow := false
+			if p.cutEvery > 0 && bytes.Contains(buf[:n], p.cutMarker) {
+				p.cutSeen++
+				if p.cutSeen%p.cutEvery == 0 {
+					if (p.cutSeen/p.cutEvery)%2 == 1 {
+						cutNow = true
+					} else {
+						c.swallow.Store(true)
+					}
+				}
+			}
 			p.mu.Unlock()
+			if cutNow {
+				p.Cuts.Add(1)
+				return
+			}
 			if _, werr := c.server.Write(buf[:n]); werr != nil {
 				return
 			}

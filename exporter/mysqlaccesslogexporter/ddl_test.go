@@ -1,0 +1,111 @@
+package mysqlaccesslogexporter
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var sqlComment = regexp.MustCompile(`(?m)^--.*$`)
+
+// createFromDDL runs a published DDL in tg's database.
+func createFromDDL(t *testing.T, tg *target, file string) {
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	ddl := strings.TrimSpace(sqlComment.ReplaceAllString(string(b), ""))
+	ddl = strings.Replace(ddl, "CREATE TABLE access_logs", "CREATE TABLE "+qualified(tg.database, "access_logs"), 1)
+	tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(tg.database), ddl)
+}
+
+// TestPublishedDDLs: a table created by each published DDL keeps working:
+// written to with start_time in its type, missing idempotency column and
+// indexes added, bodies written where the table has columns for them.
+func TestPublishedDDLs(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		startTime string
+		bodies    bool
+	}{
+		{file: "testdata/ddl_datetime.sql", startTime: "2026-03-01T02:00:05Z"},
+		{file: "testdata/ddl_timestamp.sql", startTime: "2026-03-01T02:00:05Z"},
+		{file: "testdata/ddl_bigint.sql", startTime: "1772330405", bodies: true},
+	} {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(tc.file, "testdata/"), ".sql"), func(t *testing.T) {
+			eachTarget(t, func(t *testing.T, tg *target) {
+				createFromDDL(t, tg, tc.file)
+				exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
+				entry := fullEntry()
+				entry["req_body"] = `{"messages":[{"role":"user","content":"hi"}]}`
+				entry["resp_body"] = "data: [DONE]"
+				logs := entryLogs(entry)
+				require.NoError(t, exp.ConsumeLogs(context.Background(), logs))
+				// Redelivered: absorbed by the idempotency column.
+				require.NoError(t, exp.ConsumeLogs(context.Background(), logs))
+
+				got := readRow(t, tg, "access_logs", "req-full")
+				require.NotNil(t, got["start_time"])
+				assert.Equal(t, tc.startTime, *got["start_time"])
+				assert.Equal(t, "qwen-max", *got["model"])
+				assert.Equal(t, "30", *got["total_tokens"])
+				jsonEqual(t, entry["ai_log"].(string), got["ai_log"])
+				assert.NotNil(t, got["record_uid"])
+				if tc.bodies {
+					assert.Equal(t, entry["req_body"], *got["request_body"])
+					assert.Equal(t, "data: [DONE]", *got["response_body"])
+				} else {
+					_, has := got["request_body"]
+					assert.False(t, has, "request_body is never created")
+				}
+				idx := indexColumns(t, tg, "access_logs")
+				assert.Equal(t, "record_uid", idx["uk_record_uid"])
+				assert.Equal(t, "model,start_time", idx["idx_model_time"])
+				assert.Equal(t, "mcp_tool,start_time", idx["idx_mcp_tool_time"])
+			})
+		})
+	}
+}
+
+// indexColumns maps index name → comma-joined columns.
+func indexColumns(t *testing.T, tg *target, table string) map[string]string {
+	rows, err := tg.admin.Query(`SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`, tg.database, table)
+	require.NoError(t, err)
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, col string
+		require.NoError(t, rows.Scan(&name, &col))
+		if out[name] != "" {
+			out[name] += ","
+		}
+		out[name] += strings.ToLower(col)
+	}
+	return out
+}
+
+// TestCreatedSchemaIsComplete: on an empty server the database, table,
+// dead-letter table and every HiMarket index are created, and a second
+// start changes nothing.
+func TestCreatedSchemaIsComplete(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg *target) {
+		cfg := testConfig(tg, tg.dsn)
+		exp, _ := startExporter(t, cfg, nopSettings())
+		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(3, "c")...)))
+		idx := indexColumns(t, tg, "access_logs")
+		assert.Equal(t, "start_time", idx["idx_start_time"])
+		for _, c := range []string{"instance_id", "api", "model", "consumer", "route_name", "upstream_cluster", "mcp_server", "mcp_tool", "response_code", "trace_id", "authority"} {
+			assert.Equal(t, c+",start_time", idx["idx_"+c+"_time"], c)
+		}
+		assert.Equal(t, 1, tg.count(t, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'access_logs_rejected'", tg.database))
+
+		exp2, _ := startExporter(t, cfg, nopSettings())
+		require.NoError(t, exp2.ConsumeLogs(context.Background(), entryLogs(simpleEntries(2, "d")...)))
+		assert.Equal(t, len(idx), len(indexColumns(t, tg, "access_logs")))
+		assert.Equal(t, 5, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
+	})
+}

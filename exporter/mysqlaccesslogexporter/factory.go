@@ -44,7 +44,7 @@ func createDefaultConfig() component.Config {
 	queue.Sizer = exporterhelper.RequestSizerTypeItems
 	queue.QueueSize = defaultQueueItems
 	queue.NumConsumers = defaultConsumers
-	queue.Batch = configoptional.Default(exporterhelper.BatchConfig{
+	queue.Batch = configoptional.Some(exporterhelper.BatchConfig{
 		FlushTimeout: defaultBatchTimeout,
 		Sizer:        exporterhelper.RequestSizerTypeItems,
 		MinSize:      defaultBatchMin,

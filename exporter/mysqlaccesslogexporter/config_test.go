@@ -1,0 +1,110 @@
+package mysqlaccesslogexporter
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		id      string
+		check   func(t *testing.T, cfg *Config)
+		wantErr []string
+	}{
+		{id: "", check: func(t *testing.T, cfg *Config) {
+			def := createDefaultConfig().(*Config)
+			def.DSN = "root@tcp(127.0.0.1:3306)/higress"
+			assert.Equal(t, def, cfg)
+			assert.Equal(t, "higress", cfg.database())
+			assert.True(t, cfg.CreateSchema)
+			assert.Equal(t, "access_logs", cfg.Table)
+			q := cfg.QueueConfig.Get()
+			require.NotNil(t, q)
+			assert.True(t, q.Batch.HasValue(), "batching is on by default")
+			assert.Zero(t, cfg.BackOffConfig.MaxElapsedTime, "retries until the database is back")
+		}},
+		{id: "full", check: func(t *testing.T, cfg *Config) {
+			assert.Equal(t, "himarket", cfg.database())
+			assert.Equal(t, "gateway_logs", cfg.Table)
+			assert.False(t, cfg.CreateSchema)
+			assert.Equal(t, InsertMethodAuto, cfg.InsertMethod)
+			assert.Equal(t, 500, cfg.MaxRowsPerStatement)
+			assert.True(t, cfg.TLS.InsecureSkipVerify)
+			assert.Equal(t, 3*time.Second, cfg.ConnectTimeout)
+			assert.Equal(t, 8, cfg.MaxOpenConns)
+			assert.Equal(t, 4, cfg.MaxIdleConns)
+			assert.Equal(t, 10*time.Minute, cfg.ConnMaxLifetime)
+			assert.Equal(t, time.Minute, cfg.ConnMaxIdleTime)
+			assert.Equal(t, 2*time.Second, cfg.SchemaRetryInterval)
+			assert.Equal(t, 15*time.Second, cfg.Timeout)
+			assert.Equal(t, time.Second, cfg.BackOffConfig.InitialInterval)
+			q := cfg.QueueConfig.Get()
+			require.NotNil(t, q)
+			assert.Equal(t, 2, q.NumConsumers)
+			assert.Equal(t, int64(50000), q.QueueSize)
+			require.NotNil(t, q.StorageID)
+			assert.Equal(t, "file_storage", q.StorageID.String())
+			assert.Equal(t, int64(2000), q.Batch.Get().MaxSize)
+		}},
+		{id: "no_queue", check: func(t *testing.T, cfg *Config) {
+			assert.False(t, cfg.QueueConfig.HasValue())
+		}},
+		{id: "empty_dsn", wantErr: []string{"dsn must not be empty"}},
+		{id: "no_database", wantErr: []string{"a database is required"}},
+		{id: "bad", wantErr: []string{"table must not be empty", `insert_method "copy"`, "max_rows_per_statement must be positive", "schema_retry_interval must be positive"}},
+		{id: "bad_dsn", wantErr: []string{"dsn: invalid DSN"}},
+	}
+	for _, tt := range tests {
+		name := tt.id
+		if name == "" {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) {
+			id := component.NewID(metadata.Type)
+			if tt.id != "" {
+				id = component.NewIDWithName(metadata.Type, tt.id)
+			}
+			cfg := createDefaultConfig()
+			sub, err := cm.Sub(id.String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			before := *cfg.(*Config)
+			err = confmap.Validate(cfg)
+			assert.Equal(t, before, *cfg.(*Config), "Validate must not change the config")
+			if len(tt.wantErr) > 0 {
+				require.Error(t, err)
+				for _, w := range tt.wantErr {
+					assert.ErrorContains(t, err, w)
+				}
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, cfg.(*Config))
+		})
+	}
+}
+
+// TestPasswordNeverPrinted: the DSN is opaque in every rendering of the
+// config, and driver errors about it do not carry it.
+func TestPasswordNeverPrinted(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.DSN = "otel:s3cret@tcp(db:3306)/x"
+	assert.NotContains(t, fmtAll(cfg), "s3cret")
+	cfg.DSN = "otel:s3cret@tcp(db:3306"
+	assert.NotContains(t, cfg.Validate().Error(), "s3cret")
+}
+
+func fmtAll(v any) string { return fmt.Sprintf("%v %+v %#v", v, v, v) }

@@ -1,0 +1,128 @@
+package mysqlaccesslogexporter
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+func TestChunkRowsLimits(t *testing.T) {
+	rows := make([]row, 10000)
+	for i := range rows {
+		rows[i].size = 100
+	}
+	// Placeholders: 40 columns → at most 1638 rows per statement.
+	for _, c := range chunkRows(rows, 40, 5000, 1<<30) {
+		assert.LessOrEqual(t, len(c)*40, maxPlaceholders)
+	}
+	// Rows limit.
+	chunks := chunkRows(rows, 10, 1000, 1<<30)
+	assert.Len(t, chunks, 10)
+	// Packet: 64 KiB of budget after the reserve → few rows per statement.
+	small := chunkRows(rows, 1, 100000, 64<<10+packetReserve+100)
+	total := 0
+	for _, c := range small {
+		assert.LessOrEqual(t, len(c), 656)
+		total += len(c)
+	}
+	assert.Equal(t, len(rows), total, "nothing lost by chunking")
+	// A row bigger than the budget still goes, alone.
+	huge := []row{{size: 10}, {size: 1 << 20}, {size: 10}}
+	assert.Len(t, chunkRows(huge, 1, 1000, 64<<10), 3)
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want errClass
+	}{
+		{&mysql.MySQLError{Number: 1213}, classRetry},  // deadlock
+		{&mysql.MySQLError{Number: 1205}, classRetry},  // lock wait
+		{&mysql.MySQLError{Number: 1290}, classRetry},  // read-only
+		{&mysql.MySQLError{Number: 1040}, classRetry},  // too many connections
+		{&mysql.MySQLError{Number: 1406}, classData},   // data too long
+		{&mysql.MySQLError{Number: 4025}, classData},   // MariaDB CHECK (json_valid)
+		{&mysql.MySQLError{Number: 3140}, classData},   // MySQL invalid JSON
+		{&mysql.MySQLError{Number: 1153}, classTooLarge},
+		{&mysql.MySQLError{Number: 1146}, classSchema},
+		{&mysql.MySQLError{Number: 1105}, classSuspect},
+		{&mysql.MySQLError{Number: 9999}, classRetry}, // unknown: never drop
+		{mysql.ErrInvalidConn, classRetry},
+		{driver.ErrBadConn, classRetry},
+		{mysql.ErrPktTooLarge, classTooLarge},
+		{fmt.Errorf("wrapped: %w", &mysql.MySQLError{Number: 1366}), classData},
+		{errors.New("dial tcp: connection refused"), classRetry},
+	} {
+		assert.Equal(t, tc.want, classify(tc.err), "%v", tc.err)
+	}
+}
+
+func TestFitString(t *testing.T) {
+	varchar := &column{maxChars: 5, maxBytes: 20}
+	v, cut := fitString("", varchar)
+	assert.Nil(t, v)
+	assert.False(t, cut)
+	v, cut = fitString("日本語テキスト", varchar)
+	assert.Equal(t, "日本語テキ", v)
+	assert.True(t, cut)
+	text := &column{maxChars: 65535, maxBytes: 10}
+	v, _ = fitString("ééééééé", text) // 14 bytes → 5 characters, 10 bytes
+	assert.Equal(t, "ééééé", v)
+	mb3 := &column{utf8mb3: true}
+	v, _ = fitString("ok 🚀", mb3)
+	assert.Equal(t, "ok \uFFFD", v)
+	v, _ = fitString("a\xffb", &column{})
+	assert.Equal(t, "a\uFFFDb", v)
+}
+
+func TestAILogJSON(t *testing.T) {
+	m := pcommon.NewValueMap()
+	m.Map().PutStr("model", "qwen")
+	m.Map().PutStr("answer", "<b>&</b>")
+	assert.JSONEq(t, `{"model":"qwen","answer":"<b>&</b>"}`, aiLogJSON(m))
+	assert.NotContains(t, aiLogJSON(m), `\u003c`, "values as sent")
+	assert.Empty(t, aiLogJSON(pcommon.NewValueMap()), "{} is NULL")
+	assert.Empty(t, aiLogJSON(pcommon.NewValueStr("null")))
+	assert.Empty(t, aiLogJSON(pcommon.NewValueStr("not json")))
+	assert.JSONEq(t, `{"a":1}`, aiLogJSON(pcommon.NewValueStr(`"{\"a\":1}"`)), "quoted twice")
+	assert.Empty(t, aiLogJSON(pcommon.NewValueInt(3)))
+}
+
+func TestInsertSQL(t *testing.T) {
+	cols := []column{{name: "start_time"}, {name: "record_uid"}}
+	assert.Equal(t, "INSERT INTO `d`.`t` (`start_time`,`record_uid`) VALUES (?,?),(?,?) ON DUPLICATE KEY UPDATE `record_uid` = `record_uid`",
+		insertSQL("d", "t", cols, 2, true))
+	assert.NotContains(t, insertSQL("d", "t", cols, 1, false), "DUPLICATE")
+	assert.Equal(t, "`we``ird`", quoteIdent("we`ird"))
+	assert.False(t, strings.Contains(strings.ToUpper(insertSQL("d", "t", cols, 1, true)), "IGNORE"))
+}
+
+func TestIntRange(t *testing.T) {
+	lo, hi := intRange(&column{dataType: "int"})
+	assert.Equal(t, int64(-2147483648), lo)
+	assert.Equal(t, int64(2147483647), hi)
+	_, hi = intRange(&column{dataType: "smallint", unsigned: true})
+	assert.Equal(t, int64(65535), hi)
+}
+
+// TestRecordUIDStable: records without the receiver's uid get a content
+// hash, identical across retries of the same data.
+func TestRecordUIDStable(t *testing.T) {
+	ld := entryLogs(map[string]any{"request_id": "x", "no_uid": true})
+	rl := ld.ResourceLogs().At(0)
+	ref := recordRef{resource: rl.Resource(), record: rl.ScopeLogs().At(0).LogRecords().At(0)}
+	a := recordUID(ref)
+	cp := entryLogs()
+	ld.CopyTo(cp)
+	rl2 := cp.ResourceLogs().At(0)
+	b := recordUID(recordRef{resource: rl2.Resource(), record: rl2.ScopeLogs().At(0).LogRecords().At(0)})
+	assert.Equal(t, a, b)
+	assert.True(t, strings.HasPrefix(a, "h:"))
+	assert.LessOrEqual(t, len(a), 64)
+}

@@ -4,7 +4,7 @@
 
 GO        ?= go
 BIN       := bin/otelcol-higress
-CONFIG    ?= config/receiver-debug.yaml
+CONFIG    ?= config/local.yaml
 GENDIR    := cmd/otelcol
 PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
@@ -18,9 +18,11 @@ all: build
 build:
 	$(GO) build -trimpath -o $(BIN) ./$(GENDIR)
 
-## run: build and run the collector with $(CONFIG)
+## run: build and run the collector with $(CONFIG); MYSQL_DSN set → that
+## database, unset → an embedded MySQL 8 dialect server (bin/devrun)
 run: build
-	./$(BIN) --config $(CONFIG)
+	$(GO) build -o bin/devrun ./cmd/devrun
+	./bin/devrun -- ./$(BIN) --config $(CONFIG)
 
 ## test: generated code up to date, lint, then every test (fuzz seed corpora included)
 test: check-generated lint test-unit

@@ -126,11 +126,11 @@ func printHints(ingest, sample, dsn string) {
 
 ==> then show the stored rows:
 
-  go run ./cmd/devrun query -dsn '%s' 'SELECT id, start_time, method, path, model, consumer, total_tokens, ai_log->>"$.response_type" AS response_type FROM access_logs ORDER BY id DESC LIMIT 5'
+  %s query -dsn '%s' 'SELECT id, start_time, method, path, model, consumer, total_tokens, ai_log->>"$.response_type" AS response_type FROM access_logs ORDER BY id DESC LIMIT 5'
 
 Ctrl-C stops everything.
 
-`, ingest, sample, redactedDSN(dsn))
+`, ingest, sample, os.Args[0], redactedDSN(dsn))
 }
 
 // redactedDSN keeps the password out of the terminal: the query command

@@ -42,13 +42,13 @@ func TestClassify(t *testing.T) {
 		err  error
 		want errClass
 	}{
-		{&mysql.MySQLError{Number: 1213}, classRetry},  // deadlock
-		{&mysql.MySQLError{Number: 1205}, classRetry},  // lock wait
-		{&mysql.MySQLError{Number: 1290}, classRetry},  // read-only
-		{&mysql.MySQLError{Number: 1040}, classRetry},  // too many connections
-		{&mysql.MySQLError{Number: 1406}, classData},   // data too long
-		{&mysql.MySQLError{Number: 4025}, classData},   // MariaDB CHECK (json_valid)
-		{&mysql.MySQLError{Number: 3140}, classData},   // MySQL invalid JSON
+		{&mysql.MySQLError{Number: 1213}, classRetry}, // deadlock
+		{&mysql.MySQLError{Number: 1205}, classRetry}, // lock wait
+		{&mysql.MySQLError{Number: 1290}, classRetry}, // read-only
+		{&mysql.MySQLError{Number: 1040}, classRetry}, // too many connections
+		{&mysql.MySQLError{Number: 1406}, classData},  // data too long
+		{&mysql.MySQLError{Number: 4025}, classData},  // MariaDB CHECK (json_valid)
+		{&mysql.MySQLError{Number: 3140}, classData},  // MySQL invalid JSON
 		{&mysql.MySQLError{Number: 1153}, classTooLarge},
 		{&mysql.MySQLError{Number: 1146}, classSchema},
 		{&mysql.MySQLError{Number: 1105}, classSuspect},

@@ -1,13 +1,30 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"database/sql"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	sqle "github.com/dolthub/go-mysql-server"
+	"github.com/dolthub/go-mysql-server/memory"
+	"github.com/dolthub/go-mysql-server/server"
+	gmssql "github.com/dolthub/go-mysql-server/sql"
+	"github.com/go-sql-driver/mysql"
+	"github.com/sirupsen/logrus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -82,4 +99,103 @@ func TestDockerConfigDropIn(t *testing.T) {
 		rows := rowsByRequestID(t, db)
 		return len(rows["docker-1"]) == 1 && len(rows["docker-2"]) == 1
 	}, 30*time.Second, 50*time.Millisecond)
+}
+
+// config/production.yaml with nothing relaxed, against a MySQL-protocol
+// server that refuses connections without TLS (go-mysql-server in process,
+// certificate from a test CA): the exporter verifies the server with
+// MYSQL_CA_FILE and the rows land.
+func TestProductionConfigTLSToMySQL(t *testing.T) {
+	caPEM, serverTLS := testPKI(t)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(caFile, caPEM, 0o600))
+	addr := startTLSOnlyMySQL(t, serverTLS, "higress")
+
+	t.Setenv("MYSQL_DSN", "root@tcp("+addr+")/higress")
+	t.Setenv("MYSQL_CA_FILE", caFile)
+	t.Setenv("MYSQL_SERVER_NAME", "mysql.test")
+	t.Setenv("INGEST_TOKEN", "s3cret-token")
+	t.Setenv("QUEUE_DIR", t.TempDir())
+
+	ingest := freeAddr(t)
+	startCollector(t, "file:../../config/production.yaml",
+		"yaml:receivers::higresslog::endpoint: "+ingest,
+		"yaml:extensions::health_check::endpoint: "+freeAddr(t),
+		"yaml:exporters::mysqlaccesslog::sending_queue::batch::flush_timeout: 200ms")
+	postEntries(t, ingest, "s3cret-token", aiEntry("tls-1", "qwen-max", "team-a", "r", 1, 2))
+
+	// Read back over TLS as well: the server accepts nothing else.
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM(caPEM))
+	require.NoError(t, mysql.RegisterTLSConfig("otelcol-test-ca", &tls.Config{RootCAs: roots, ServerName: "mysql.test", MinVersion: tls.VersionTLS12}))
+	t.Cleanup(func() { mysql.DeregisterTLSConfig("otelcol-test-ca") })
+	db, err := sql.Open("mysql", "root@tcp("+addr+")/higress?tls=otelcol-test-ca")
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	require.Eventually(t, func() bool {
+		var n int
+		err := db.QueryRow("SELECT COUNT(*) FROM access_logs WHERE request_id = 'tls-1'").Scan(&n)
+		return err == nil && n == 1
+	}, 30*time.Second, 50*time.Millisecond)
+
+	// And a plaintext client is refused.
+	plain, err := sql.Open("mysql", "root@tcp("+addr+")/higress")
+	require.NoError(t, err)
+	defer plain.Close()
+	assert.Error(t, plain.Ping())
+}
+
+// startTLSOnlyMySQL serves an in-memory MySQL-protocol database that
+// requires TLS, until the test ends.
+func startTLSOnlyMySQL(t *testing.T, tlsCfg *tls.Config, database string) string {
+	t.Helper()
+	logrus.SetLevel(logrus.ErrorLevel)
+	mdb := memory.NewDatabase(database)
+	mdb.EnablePrimaryKeyIndexes()
+	pro := memory.NewDBProvider(mdb)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cfg := server.Config{Protocol: "tcp", Address: ln.Addr().String(), Listener: ln,
+		TLSConfig: tlsCfg, RequireSecureTransport: true}
+	srv, err := server.NewServer(cfg, sqle.NewDefault(pro), gmssql.NewContext, memory.NewSessionBuilder(pro), nil)
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Start()
+	}()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		<-done
+	})
+	return ln.Addr().String()
+}
+
+// testPKI makes a CA and a server certificate for mysql.test signed by it.
+func testPKI(t *testing.T) (caPEM []byte, server *tls.Config) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "otelcol-higress test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	require.NoError(t, err)
+	ca, err := x509.ParseCertificate(caDER)
+	require.NoError(t, err)
+
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "mysql.test"},
+		DNSNames:  []string{"mysql.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	require.NoError(t, err)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		&tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 }

@@ -45,6 +45,12 @@ func mariaTarget(t *testing.T) *target {
 	return &target{name: "mariadb", dsn: d.ServerDSN, database: d.Name, admin: d.DB}
 }
 
+// mariaTargetB is mariaTarget for benchmarks.
+func mariaTargetB(b *testing.B) *target {
+	d := mysqltest.NewDatabase(b)
+	return &target{name: "mariadb", dsn: d.ServerDSN, database: d.Name, admin: d.DB}
+}
+
 // gmsTarget is an in-process go-mysql-server (MySQL 8 dialect) whose
 // database does not exist yet: the exporter creates it.
 func gmsTarget(t *testing.T) *target {

@@ -40,7 +40,7 @@ func (e *mysqlExporter) useLoadData(st *tableState) bool {
 // REPLACE on the idempotency key absorbs rows an earlier attempt wrote
 // (they are replaced by identical rows).
 func (e *mysqlExporter) loadChunk(ctx context.Context, st *tableState, chunk []row) (int64, error) {
-	data := encodeTSV(st.cols, chunk)
+	data := encodeTSV(chunk)
 	name := "mysqlaccesslog-" + strconv.FormatUint(readerSeq.Add(1), 10)
 	mysql.RegisterReaderHandler(name, func() io.Reader { return bytes.NewReader(data) })
 	defer mysql.DeregisterReaderHandler(name)
@@ -61,7 +61,8 @@ func (e *mysqlExporter) loadChunk(ctx context.Context, st *tableState, chunk []r
 		return 0, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err = tx.ExecContext(ctx, stmt); err != nil {
+	res, err := tx.ExecContext(ctx, stmt)
+	if err != nil {
 		if refusedLoadData(err) {
 			return 0, fmt.Errorf("%w: %w", errLoadDataRefused, err)
 		}
@@ -78,7 +79,13 @@ func (e *mysqlExporter) loadChunk(ctx context.Context, st *tableState, chunk []r
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
-	return int64(len(chunk)), nil
+	// REPLACE counts a replaced row twice (delete + insert): new rows are
+	// those counted once.
+	n := int64(len(chunk))
+	if affected, err := res.RowsAffected(); err == nil && st.uid {
+		n = min(max(2*n-affected, 0), n)
+	}
+	return n, nil
 }
 
 func hasWarnings(ctx context.Context, tx *sql.Tx) (bool, error) {
@@ -105,7 +112,7 @@ func refusedLoadData(err error) bool {
 
 // encodeTSV writes rows in LOAD DATA's default escaping: \N for NULL,
 // backslash escapes for the separators.
-func encodeTSV(cols []column, rows []row) []byte {
+func encodeTSV(rows []row) []byte {
 	var b bytes.Buffer
 	for i := range rows {
 		for j, v := range rows[i].values {
@@ -116,7 +123,6 @@ func encodeTSV(cols []column, rows []row) []byte {
 		}
 		b.WriteByte('\n')
 	}
-	_ = cols
 	return b.Bytes()
 }
 

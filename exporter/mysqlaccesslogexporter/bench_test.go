@@ -1,0 +1,67 @@
+package mysqlaccesslogexporter
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// BenchmarkWrite measures rows/s into MariaDB per insert method, for
+// batches of 1000 full rows (every column, ai_log object), the queue's
+// default batch size. Numbers go in BENCHMARKS.md.
+func BenchmarkWrite(b *testing.B) {
+	for _, method := range []string{InsertMethodInsert, InsertMethodLoadData} {
+		for _, batch := range []int{100, 1000, 5000} {
+			b.Run(fmt.Sprintf("%s/batch=%d", method, batch), func(b *testing.B) {
+				tg := mariaTargetB(b)
+				cfg := testConfig(tg, tg.dsn)
+				cfg.InsertMethod = method
+				exp, err := NewFactory().CreateLogs(context.Background(), nopSettings(), cfg)
+				require.NoError(b, err)
+				require.NoError(b, exp.Start(context.Background(), &statusHost{}))
+				defer func() { require.NoError(b, exp.Shutdown(context.Background())) }()
+				// Warm up: schema setup is not part of the measurement.
+				require.NoError(b, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(1, "warm")...)))
+
+				entries := make([]map[string]any, batch)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					for j := range entries {
+						e := fullEntry()
+						e["request_id"] = fmt.Sprintf("b%d-%d", i, j)
+						entries[j] = e
+					}
+					logs := entryLogs(entries...)
+					b.StartTimer()
+					require.NoError(b, exp.ConsumeLogs(context.Background(), logs))
+				}
+				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "rows/s")
+			})
+		}
+	}
+}
+
+// BenchmarkMapRows is the exporter's own CPU per row (record → row values
+// through the field table), without the database.
+func BenchmarkMapRows(b *testing.B) {
+	live := map[string]liveColumn{}
+	for _, f := range schemaFields() {
+		live[f.Column] = liveColumn{name: f.Column, dataType: "varchar", colType: "varchar(255)", nullable: "YES"}
+	}
+	cols := writableColumns(live)
+	entries := make([]map[string]any, 1000)
+	for j := range entries {
+		entries[j] = fullEntry()
+	}
+	logs := entryLogs(entries...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rows := newMapper(cols).mapLogs(logs)
+		_ = insertSQL("d", "t", cols, len(rows), true)
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
+}

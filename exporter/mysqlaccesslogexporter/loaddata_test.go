@@ -1,0 +1,56 @@
+package mysqlaccesslogexporter
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+
+	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadatatest"
+)
+
+// TestLoadData: insert_method load_data writes the same rows as INSERT
+// (NULLs, JSON, escapes, UTC times), and a redelivery is absorbed.
+func TestLoadData(t *testing.T) {
+	tg := mariaTarget(t)
+	cfg := testConfig(tg, tg.dsn)
+	cfg.InsertMethod = InsertMethodLoadData
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tt.Shutdown(context.Background()) })
+	exp, _ := startExporter(t, cfg, metadatatest.NewSettings(tt))
+	entry := fullEntry()
+	entry["user_agent"] = "tab\there\nnewline \\N backslash"
+	entry["trace_id"] = ""
+	logs := entryLogs(append(simpleEntries(50, "ld"), entry)...)
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs))
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logs))
+	assertExactlyOnce(t, tg, 51)
+
+	got := readRow(t, tg, "access_logs", "req-full")
+	assert.Equal(t, "2026-03-01T02:00:05Z", *got["start_time"])
+	assert.Equal(t, entry["user_agent"], *got["user_agent"])
+	assert.Nil(t, got["trace_id"])
+	jsonEqual(t, entry["ai_log"].(string), got["ai_log"])
+	assert.Equal(t, "30", *got["total_tokens"])
+	// Written by LOAD DATA (not the INSERT fallback), each row counted once.
+	metadatatest.AssertEqualExporterMysqlaccesslogRowsWritten(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 51, Attributes: attribute.NewSet(attribute.String("method", methodLoadData))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+}
+
+// TestLoadDataFallsBack: in auto mode a server without LOAD DATA LOCAL
+// (go-mysql-server here) is written with INSERT.
+func TestLoadDataAutoFallsBack(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg *target) {
+		cfg := testConfig(tg, tg.dsn)
+		cfg.InsertMethod = InsertMethodAuto
+		exp, _ := startExporter(t, cfg, nopSettings())
+		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(20, "auto")...)))
+		assertExactlyOnce(t, tg, 20)
+	})
+}

@@ -109,3 +109,36 @@ func TestCreatedSchemaIsComplete(t *testing.T) {
 		assert.Equal(t, 5, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
 	})
 }
+
+// TestPartialTable: with create_schema the columns a table lacks are added;
+// without it they are skipped and the write still succeeds (no idempotency
+// column: plain INSERT).
+func TestPartialTable(t *testing.T) {
+	for _, create := range []bool{true, false} {
+		name := "create_schema=false"
+		if create {
+			name = "create_schema=true"
+		}
+		t.Run(name, func(t *testing.T) {
+			eachTarget(t, func(t *testing.T, tg *target) {
+				tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(tg.database),
+					"CREATE TABLE "+qualified(tg.database, "access_logs")+
+						" (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, start_time DATETIME NOT NULL, request_id VARCHAR(64), model VARCHAR(64))")
+				cfg := testConfig(tg, tg.dsn)
+				cfg.CreateSchema = create
+				exp, _ := startExporter(t, cfg, nopSettings())
+				require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(fullEntry())))
+				got := readRow(t, tg, "access_logs", "req-full")
+				assert.Equal(t, "qwen-max", *got["model"])
+				assert.Equal(t, "2026-03-01T02:00:05Z", *got["start_time"])
+				_, hasTokens := got["total_tokens"]
+				_, hasUID := got["record_uid"]
+				assert.Equal(t, create, hasTokens)
+				assert.Equal(t, create, hasUID)
+				if create {
+					assert.Equal(t, "30", *got["total_tokens"])
+				}
+			})
+		})
+	}
+}

@@ -158,3 +158,16 @@ func assertExactlyOnce(t *testing.T, tg *target, n int) {
 	assert.Equal(t, n, tg.count(t, "SELECT COUNT(DISTINCT request_id) FROM "+tbl))
 	assert.Equal(t, n, tg.count(t, "SELECT COUNT(DISTINCT record_uid) FROM "+tbl))
 }
+
+// TestTableDroppedWhileRunning: a table dropped (or renamed away) under a
+// running exporter is recreated and the batch lands, instead of failing
+// forever on a cached schema.
+func TestTableDroppedWhileRunning(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg *target) {
+		exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
+		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(3, "before")...)))
+		tg.exec(t, "DROP TABLE "+qualified(tg.database, "access_logs"))
+		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(4, "after")...)))
+		assertExactlyOnce(t, tg, 4)
+	})
+}

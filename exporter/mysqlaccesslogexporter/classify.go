@@ -71,6 +71,10 @@ var schemaErrors = map[uint16]bool{
 // (1290, 1792, 1836), too many connections (1040) and timeouts all land in
 // classRetry by falling through.
 func classify(err error) errClass {
+	if errors.Is(err, errLoadDataRefused) {
+		// The server's configuration, not the rows.
+		return classRetry
+	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch {

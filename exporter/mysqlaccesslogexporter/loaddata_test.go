@@ -54,3 +54,16 @@ func TestLoadDataAutoFallsBack(t *testing.T) {
 		assertExactlyOnce(t, tg, 20)
 	})
 }
+
+// TestLoadDataRefused: insert_method load_data on a server without LOAD
+// DATA LOCAL never reports success for rows it did not write.
+func TestLoadDataRefused(t *testing.T) {
+	tg := gmsTarget(t)
+	cfg := testConfig(tg, tg.dsn)
+	cfg.InsertMethod = InsertMethodLoadData
+	cfg.BackOffConfig.Enabled = false
+	exp, _ := startExporter(t, cfg, nopSettings())
+	err := exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(3, "refused")...))
+	require.Error(t, err)
+	assert.Equal(t, 0, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
+}

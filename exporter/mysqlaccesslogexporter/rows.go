@@ -124,12 +124,12 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 		if c.class != classJSON {
 			// Into a text column: JSON cut short is not JSON, so it is
 			// NULL when it does not fit (and counted).
-			if v, cut := fitString(s, c); cut {
+			v, cut := fitString(s, c)
+			if cut {
 				m.truncated[c.name]++
 				return nil
-			} else {
-				return v
 			}
+			return v
 		}
 		return s
 	}

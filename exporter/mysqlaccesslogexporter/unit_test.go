@@ -58,6 +58,7 @@ func TestClassify(t *testing.T) {
 		{mysql.ErrPktTooLarge, classTooLarge},
 		{fmt.Errorf("wrapped: %w", &mysql.MySQLError{Number: 1366}), classData},
 		{errors.New("dial tcp: connection refused"), classRetry},
+		{fmt.Errorf("%w: %w", errLoadDataRefused, &mysql.MySQLError{Number: 1105}), classRetry},
 	} {
 		assert.Equal(t, tc.want, classify(tc.err), "%v", tc.err)
 	}

@@ -90,9 +90,9 @@ func (e *mysqlExporter) writeChunk(ctx context.Context, st *tableState, chunk []
 				e.loadDataOff.Store(true)
 				method = methodInsert
 				n, err = e.insertChunk(ctx, st, chunk)
-			} else {
-				err = errors.Unwrap(err)
 			}
+			// insert_method load_data: the refusal stays an error (retried,
+			// status reported) until the server allows LOAD DATA LOCAL.
 		}
 	} else {
 		n, err = e.insertChunk(ctx, st, chunk)

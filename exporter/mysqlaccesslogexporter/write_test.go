@@ -7,7 +7,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadatatest"
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
@@ -125,7 +130,9 @@ func TestTruncateAndRepair(t *testing.T) {
 			"CREATE TABLE "+qualified(tg.database, "access_logs")+
 				" (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, start_time TIMESTAMP NULL, request_id VARCHAR(64), method VARCHAR(4), path VARCHAR(10), user_agent TEXT) DEFAULT CHARSET=utf8mb4")
 		cfg := testConfig(tg, tg.dsn)
-		exp, _ := startExporter(t, cfg, nopSettings())
+		tt := componenttest.NewTelemetry()
+		t.Cleanup(func() { _ = tt.Shutdown(context.Background()) })
+		exp, _ := startExporter(t, cfg, metadatatest.NewSettings(tt))
 		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(map[string]any{
 			"request_id": "long", "method": "OPTIONS", "path": "/路径/路径/路径/路径", "user_agent": "bad \xff\xfe utf8",
 		})))
@@ -133,6 +140,14 @@ func TestTruncateAndRepair(t *testing.T) {
 		assert.Equal(t, "OPTI", *got["method"])
 		assert.Equal(t, "/路径/路径/路径/", *got["path"])
 		assert.Equal(t, "bad \uFFFD utf8", *got["user_agent"])
+		metadatatest.AssertEqualExporterMysqlaccesslogRowsTruncated(t, tt, []metricdata.DataPoint[int64]{
+			{Value: 1, Attributes: attribute.NewSet(attribute.String("column", "method"))},
+			{Value: 1, Attributes: attribute.NewSet(attribute.String("column", "path"))},
+		}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+		// The missing columns were added (create_schema), each counted.
+		got2, err := tt.GetMetric("otelcol_exporter_mysqlaccesslog_schema_actions")
+		require.NoError(t, err)
+		assert.NotEmpty(t, got2.Data.(metricdata.Sum[int64]).DataPoints)
 	})
 }
 

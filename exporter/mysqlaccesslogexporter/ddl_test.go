@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -141,4 +142,24 @@ func TestPartialTable(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestLeastPrivilegeUser: a user who may only read and write the existing
+// table (no CREATE/ALTER/INDEX) still gets every row written; the schema
+// steps it may not do are skipped with a warning.
+func TestLeastPrivilegeUser(t *testing.T) {
+	tg := mariaTarget(t)
+	createFromDDL(t, tg, "testdata/ddl_datetime.sql")
+	user := "otel_" + tg.database[len(tg.database)-8:]
+	tg.exec(t, "CREATE USER '"+user+"'@'%' IDENTIFIED BY 'pw-"+user+"'",
+		"GRANT SELECT, INSERT, UPDATE ON "+quoteIdent(tg.database)+".* TO '"+user+"'@'%'")
+	t.Cleanup(func() { _, _ = tg.admin.Exec("DROP USER '" + user + "'@'%'") })
+
+	mc, err := mysql.ParseDSN(tg.dsn)
+	require.NoError(t, err)
+	mc.User, mc.Passwd = user, "pw-"+user
+	cfg := testConfig(tg, mc.FormatDSN())
+	exp, _ := startExporter(t, cfg, nopSettings())
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(5, "lp")...)))
+	assert.Equal(t, 5, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
 }

@@ -42,7 +42,10 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 			return nil, err
 		}
 		if err := e.createDeadLetterTable(ctx, database, table+rejectedSuffix); err != nil {
-			return nil, err
+			if !isPrivilegeError(err) {
+				return nil, err
+			}
+			e.logger.Warn("no privilege to create the dead-letter table; refused rows will be logged instead", zap.Error(err))
 		}
 	}
 	live, err := readColumns(ctx, e.db, database, table)
@@ -113,6 +116,11 @@ func (e *mysqlExporter) createTable(ctx context.Context, database, table string)
 			}
 			stmt := "ALTER TABLE " + qualified(database, table) + " ADD COLUMN " + quoteIdent(f.Column) + " " + f.SQLType
 			if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+				if isPrivilegeError(err) {
+					// Write what the table has rather than nothing at all.
+					e.logger.Warn("no privilege to add a column; writing without it", zap.String("column", f.Column), zap.Error(err))
+					continue
+				}
 				return fmt.Errorf("adding column %s: %w", f.Column, err)
 			}
 			e.schemaAction(ctx, actionAddColumn, f.Column)

@@ -1,0 +1,502 @@
+// Package harness runs the otelcol-higress binary as a subprocess for the
+// reliability tests (test/reliability) and the end-to-end benchmark
+// (cmd/bench): it builds the distribution, writes a higresslog →
+// memory_limiter → ailog → mysqlaccesslog configuration, starts, kills and
+// stops the process, and reads its peak RSS and CPU time from /proc.
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/template"
+	"time"
+)
+
+// ModuleRoot is the directory holding go.mod.
+func ModuleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("not inside the otelcol-higress module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// Build compiles ./cmd/otelcol (the distribution) to dir/otelcol-higress
+// and checks that it contains the mysqlaccesslog exporter. When bin is
+// set (RELIABILITY_BIN, bench -bin) that binary is used instead.
+func Build(dir, bin string) (string, error) {
+	if bin == "" {
+		root, err := ModuleRoot()
+		if err != nil {
+			return "", err
+		}
+		bin = filepath.Join(dir, "otelcol-higress")
+		if err := goBuild(root, bin, "./cmd/otelcol"); err != nil {
+			return "", err
+		}
+	}
+	ok, err := HasExporter(bin)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("%s has no mysqlaccesslog exporter", bin)
+	}
+	return bin, nil
+}
+
+func goBuild(root, out, pkg string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return nil
+}
+
+// HasExporter reports whether bin lists the mysqlaccesslog exporter.
+func HasExporter(bin string) (bool, error) {
+	out, err := exec.Command(bin, "components").Output()
+	if err != nil {
+		return false, fmt.Errorf("%s components: %w", bin, err)
+	}
+	return bytes.Contains(out, []byte("name: mysqlaccesslog")), nil
+}
+
+// FreePort returns a free TCP port on 127.0.0.1.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Options describe one collector configuration.
+type Options struct {
+	// Port of the higresslog receiver on 127.0.0.1.
+	Port int
+	// DSN of the database (usually through a mysqltest.Proxy).
+	DSN string
+	// Table (default access_logs).
+	Table string
+	// StorageDir enables the persistent queue (file_storage, fsync on) in
+	// this directory; empty keeps the queue in memory.
+	StorageDir string
+	// NoFsync turns file_storage's fsync off (benchmark comparison only).
+	NoFsync bool
+	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
+	MemoryLimitMiB, SpikeLimitMiB int
+	// QueueSize in records (0: the exporter's default).
+	QueueSize int
+	// NumConsumers of the sending queue (0: the exporter's default).
+	NumConsumers int
+	// MaxBodyBytes of the receiver (0: the receiver's default).
+	MaxBodyBytes int
+	// MetricsPort exposes the collector's own metrics (0: metrics off).
+	MetricsPort int
+	// LogLevel of the collector's own logs (default warn).
+	LogLevel string
+}
+
+var configTmpl = template.Must(template.New("cfg").Parse(`# written by test/reliability/harness
+extensions:
+{{- if .StorageDir }}
+  file_storage:
+    directory: {{ printf "%q" .StorageDir }}
+    fsync: {{ not .NoFsync }}
+    timeout: 5s
+{{- else }}
+  {}
+{{- end }}
+receivers:
+  higresslog:
+    endpoint: 127.0.0.1:{{ .Port }}
+{{- if .MaxBodyBytes }}
+    max_request_body_size: {{ .MaxBodyBytes }}
+{{- end }}
+processors:
+  memory_limiter:
+    check_interval: 100ms
+    limit_mib: {{ .MemoryLimitMiB }}
+    spike_limit_mib: {{ .SpikeLimitMiB }}
+  ailog: {}
+exporters:
+  mysqlaccesslog:
+    dsn: {{ printf "%q" .DSN }}
+    table: {{ .Table }}
+    connect_timeout: 2s
+    schema_retry_interval: 500ms
+    timeout: 10s
+    retry_on_failure:
+      enabled: true
+      initial_interval: 100ms
+      max_interval: 1s
+      max_elapsed_time: 0s
+    sending_queue:
+      enabled: true
+{{- if .StorageDir }}
+      storage: file_storage
+{{- end }}
+{{- if .QueueSize }}
+      queue_size: {{ .QueueSize }}
+{{- end }}
+{{- if .NumConsumers }}
+      num_consumers: {{ .NumConsumers }}
+{{- end }}
+service:
+{{- if .StorageDir }}
+  extensions: [file_storage]
+{{- end }}
+  telemetry:
+    logs:
+      level: {{ .LogLevel }}
+    metrics:
+{{- if .MetricsPort }}
+      level: detailed
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: {{ .MetricsPort }}
+{{- else }}
+      level: none
+{{- end }}
+  pipelines:
+    logs:
+      receivers: [higresslog]
+      processors: [memory_limiter, ailog]
+      exporters: [mysqlaccesslog]
+`))
+
+// Config renders the configuration YAML.
+func Config(o Options) ([]byte, error) {
+	if o.Table == "" {
+		o.Table = "access_logs"
+	}
+	if o.MemoryLimitMiB == 0 {
+		o.MemoryLimitMiB = 512
+	}
+	if o.SpikeLimitMiB == 0 {
+		o.SpikeLimitMiB = o.MemoryLimitMiB / 4
+	}
+	if o.LogLevel == "" {
+		o.LogLevel = "warn"
+	}
+	var b bytes.Buffer
+	err := configTmpl.Execute(&b, o)
+	return b.Bytes(), err
+}
+
+// Collector is one run of the binary.
+type Collector struct {
+	Bin     string
+	Config  string // path of the config file
+	LogPath string // stdout+stderr of every start, appended
+	Env     []string
+	URL     string // ingest URL
+	Health  string // health URL
+
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	done    chan struct{}
+	exitErr error
+	peakKiB int64
+	state   *os.ProcessState
+}
+
+// New writes the config for o into dir and prepares a Collector; Start runs it.
+func New(bin, dir string, o Options, env ...string) (*Collector, error) {
+	cfg, err := Config(o)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, cfg, 0o600); err != nil {
+		return nil, err
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", o.Port)
+	return &Collector{Bin: bin, Config: path, LogPath: filepath.Join(dir, "collector.log"), Env: env,
+		URL: base + "/ingest", Health: base + "/health"}, nil
+}
+
+// Start runs the binary and waits until /health answers 200.
+func (c *Collector) Start(ctx context.Context, within time.Duration) error {
+	c.mu.Lock()
+	if c.cmd != nil {
+		c.mu.Unlock()
+		return errors.New("already running")
+	}
+	logf, err := os.OpenFile(c.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	fmt.Fprintf(logf, "=== start %s\n", time.Now().Format(time.RFC3339Nano))
+	cmd := exec.Command(c.Bin, "--config", c.Config)
+	cmd.Env = append(os.Environ(), c.Env...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		c.mu.Unlock()
+		return err
+	}
+	c.cmd, c.done, c.exitErr, c.peakKiB, c.state = cmd, make(chan struct{}), nil, 0, nil
+	go func() {
+		err := cmd.Wait()
+		logf.Close()
+		c.mu.Lock()
+		c.exitErr, c.state = err, cmd.ProcessState
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > c.peakKiB {
+			c.peakKiB = ru.Maxrss // KiB on Linux
+		}
+		c.mu.Unlock()
+		close(c.done)
+	}()
+	go c.sampleRSS(cmd.Process.Pid, c.done)
+	done := c.done
+	c.mu.Unlock()
+	return c.waitHealthy(ctx, done, within)
+}
+
+func (c *Collector) waitHealthy(ctx context.Context, done chan struct{}, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		select {
+		case <-done:
+			c.mu.Lock()
+			err := c.exitErr
+			c.cmd = nil
+			c.mu.Unlock()
+			return fmt.Errorf("collector exited during start: %v\n%s", err, c.LogTail(40))
+		default:
+		}
+		resp, err := client.Get(c.Health)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("collector not healthy within %v\n%s", within, c.LogTail(40))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sampleRSS keeps the highest VmHWM seen (VmHWM is itself a high-water
+// mark; sampling only guards against reading it after exit).
+func (c *Collector) sampleRSS(pid int, done chan struct{}) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if kib, err := readStatusKiB(pid, "VmHWM"); err == nil {
+			c.mu.Lock()
+			if kib > c.peakKiB {
+				c.peakKiB = kib
+			}
+			c.mu.Unlock()
+		}
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// PID of the running process (0 when not running).
+func (c *Collector) PID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cmd == nil {
+		return 0
+	}
+	return c.cmd.Process.Pid
+}
+
+// Running is true while the process has not exited.
+func (c *Collector) Running() bool {
+	c.mu.Lock()
+	done := c.done
+	c.mu.Unlock()
+	if done == nil {
+		return false
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
+}
+
+// PeakRSSKiB is the highest VmHWM of the current (or last) run, in KiB.
+func (c *Collector) PeakRSSKiB() int64 {
+	c.mu.Lock()
+	pid := 0
+	if c.cmd != nil {
+		pid = c.cmd.Process.Pid
+	}
+	c.mu.Unlock()
+	if pid != 0 && c.Running() {
+		if kib, err := readStatusKiB(pid, "VmHWM"); err == nil {
+			c.mu.Lock()
+			if kib > c.peakKiB {
+				c.peakKiB = kib
+			}
+			c.mu.Unlock()
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peakKiB
+}
+
+// CPUSeconds is utime+stime of the running process from /proc/PID/stat.
+func (c *Collector) CPUSeconds() (float64, error) {
+	pid := c.PID()
+	if pid == 0 {
+		return 0, errors.New("not running")
+	}
+	return ProcCPUSeconds(pid)
+}
+
+// Kill sends SIGKILL and waits for the exit.
+func (c *Collector) Kill() error { return c.signal(syscall.SIGKILL, 10*time.Second) }
+
+// Stop sends SIGTERM and waits up to within for a clean exit; after that
+// it kills the process and returns an error.
+func (c *Collector) Stop(within time.Duration) error {
+	if err := c.signal(syscall.SIGTERM, within); err != nil {
+		_ = c.Kill()
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.exitErr != nil {
+		return fmt.Errorf("collector exited with %v after SIGTERM", c.exitErr)
+	}
+	return nil
+}
+
+func (c *Collector) signal(sig syscall.Signal, within time.Duration) error {
+	c.mu.Lock()
+	cmd, done := c.cmd, c.done
+	c.mu.Unlock()
+	if cmd == nil {
+		return nil
+	}
+	_ = cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(within):
+		return fmt.Errorf("collector still running %v after %v", within, sig)
+	}
+	c.mu.Lock()
+	c.cmd = nil
+	c.mu.Unlock()
+	return nil
+}
+
+// ExitState is the last exit's process state (nil while running).
+func (c *Collector) ExitState() *os.ProcessState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// LogTail is the last n lines of the collector's output.
+func (c *Collector) LogTail(n int) string {
+	b, err := os.ReadFile(c.LogPath)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// CountLog counts lines of the collector output containing s.
+func (c *Collector) CountLog(s string) int {
+	f, err := os.Open(c.LogPath)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), s) {
+			n++
+		}
+	}
+	return n
+}
+
+func readStatusKiB(pid int, key string) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			f := strings.Fields(v)
+			if len(f) == 0 {
+				break
+			}
+			return strconv.ParseInt(f[0], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("%s not in /proc/%d/status", key, pid)
+}
+
+// clkTck is USER_HZ, 100 on every Linux this runs on.
+const clkTck = 100
+
+// ProcCPUSeconds is utime+stime of pid from /proc/PID/stat.
+func ProcCPUSeconds(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// comm (field 2) may contain spaces; fields after the last ')' start at 3.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, errors.New("short /proc stat")
+	}
+	ut, err1 := strconv.ParseFloat(f[11], 64) // field 14
+	st, err2 := strconv.ParseFloat(f[12], 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("bad utime/stime")
+	}
+	return (ut + st) / clkTck, nil
+}

@@ -1,0 +1,111 @@
+package reliability
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/loadgen"
+	"github.com/otelcol-higress/otelcol-higress/test/reliability/harness"
+)
+
+// Overload limits. overloadCeilingMiB is the memory the process is given
+// (a container's limit): memory_limiter's limit_mib is 75 % of it, its soft
+// limit 56 %, and GOMEMLIMIT 62 %, so the Go GC works hard before the
+// limiter refuses, and the headroom covers what the limiter cannot see:
+// request bodies being read and decoded (64 connections × ~660 KB here)
+// before a record reaches it. Peak RSS (VmHWM) must stay under the ceiling.
+// Measured on the 2-core dev VM (BENCHMARKS.md, "Reliability"): with
+// limit_mib 128 (ceiling = limit_mib) peak RSS reached 171 MiB; with the
+// ratios below it stays near 200 MiB of 256.
+const (
+	overloadCeilingMiB = 256
+	overloadLimitMiB   = 192
+	overloadSpikeMiB   = 48 // soft limit 144 MiB
+	overloadGoMemLimit = "160MiB"
+	overloadPerPost    = 20
+	overloadPadding    = 16 << 10
+	overloadQueueSize  = 2_000 // records: fills within a second at 10× overload
+)
+
+// TestOverload offers ten times the rate the collector can sustain into
+// MariaDB, with memory_limiter on: it must refuse what it cannot take with
+// 429/503 (never crash, never time out en masse), keep peak RSS under the
+// configured limit, and store every acknowledged entry exactly once.
+func TestOverload(t *testing.T) {
+	e := newEnv(t, harness.Options{
+		MemoryLimitMiB: overloadLimitMiB, SpikeLimitMiB: overloadSpikeMiB,
+		QueueSize: overloadQueueSize, MaxBodyBytes: 4 << 20,
+	}, "GOMEMLIMIT="+overloadGoMemLimit)
+	e.start()
+
+	// Calibrate: what the whole path sustains, closed loop, database up.
+	calib := "calib-" + runID(t)
+	cres, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: e.col.URL, RunID: calib, Concurrency: 4, PerPost: overloadPerPost, Padding: overloadPadding,
+		Duration: 2 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	e.waitStored(calib, cres.AckedIDs, time.Minute)
+	sustained := float64(len(cres.AckedIDs)) / (cres.Elapsed + time.Since(t0)).Seconds()
+	t.Logf("sustained: %.0f entries/s (%d entries acknowledged in %v, stored %v later)",
+		sustained, len(cres.AckedIDs), cres.Elapsed.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+
+	// Overload: 10× that, open loop, many connections.
+	run := runID(t)
+	rate := 10 * sustained / overloadPerPost
+	dur := pick(3*time.Second, 30*time.Second)
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: e.col.URL, RunID: run, Concurrency: 64, PerPost: overloadPerPost, Padding: overloadPadding,
+		Rate: rate, Duration: dur,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logResult(t, fmt.Sprintf("overload at %.0f posts/s offered (%.0f entries/s)", rate, rate*overloadPerPost), res)
+	t.Logf("achieved: %.0f entries/s sent, %.0f entries/s acknowledged",
+		float64(res.Posts*overloadPerPost)/res.Elapsed.Seconds(), float64(len(res.AckedIDs))/res.Elapsed.Seconds())
+
+	if !e.col.Running() {
+		t.Fatalf("collector died under overload: %v", e.col.ExitState())
+	}
+	for status, n := range res.Status {
+		switch {
+		case status >= 200 && status < 300, status == 429, status == 503:
+		case status == 0:
+			// Client-side timeout or reset: not acknowledged, so not
+			// counted; but a collector that cannot even answer is wrong.
+			t.Errorf("%d posts got no answer within the 5 s timeout", n)
+		default:
+			t.Errorf("%d posts answered %d: overload must be 429/503", n, status)
+		}
+	}
+	refused := res.Status[429] + res.Status[503]
+	t.Logf("refused with 429/503: %d of %d posts", refused, res.Posts)
+	if long() && refused == 0 {
+		t.Errorf("10× overload for %v and nothing refused: the limits did not engage", dur)
+	}
+
+	e.waitStored(run, res.AckedIDs, pick(2*time.Minute, 5*time.Minute))
+	peak := e.col.PeakRSSKiB()
+	t.Logf("peak RSS (VmHWM) %d MiB, ceiling %d MiB (memory_limiter limit_mib %d, spike %d, GOMEMLIMIT %s)",
+		peak>>10, overloadCeilingMiB, overloadLimitMiB, overloadSpikeMiB, overloadGoMemLimit)
+	t.Logf("collector log: %d memory_limiter refusals logged, %d queue-full refusals logged",
+		e.col.CountLog("memory limiter")+e.col.CountLog("memory usage"), e.col.CountLog("queue is full"))
+	if peak>>10 >= overloadCeilingMiB {
+		t.Errorf("peak RSS %d MiB >= configured ceiling %d MiB", peak>>10, overloadCeilingMiB)
+	}
+	if err := e.col.Stop(30 * time.Second); err != nil {
+		t.Error(err)
+	}
+	if st := e.col.ExitState(); st != nil {
+		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() != syscall.SIGKILL {
+			t.Errorf("collector died of %v", ws.Signal())
+		}
+	}
+}

@@ -56,6 +56,10 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 		return nil, fmt.Errorf("table %s does not exist (create_schema is off)", qualified(database, table))
 	}
 	st := &tableState{cols: writableColumns(live)}
+	if len(st.cols) == 0 {
+		// Writing nothing would acknowledge records that are stored nowhere.
+		return nil, fmt.Errorf("table %s has none of the access-log columns", qualified(database, table))
+	}
 	st.uid = hasColumn(st.cols, accesslog.RecordUID.Column)
 	if !st.uid {
 		e.logger.Warn("the table has no idempotency column: a retried write may duplicate rows; enable create_schema or add it",

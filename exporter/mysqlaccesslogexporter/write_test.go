@@ -169,3 +169,31 @@ func setGlobalTimeZone(t *testing.T, tg *target, tz string) {
 	tg.exec(t, "SET GLOBAL time_zone = '"+tz+"'")
 	t.Cleanup(func() { _, _ = tg.admin.Exec("SET GLOBAL time_zone = ?", old) })
 }
+
+// TestChunksFollowMaxAllowedPacket: statements are cut to the server's
+// max_allowed_packet (a small one here), every row lands, none is refused.
+func TestChunksFollowMaxAllowedPacket(t *testing.T) {
+	tg := gmsTarget(t)
+	var old int64
+	require.NoError(t, tg.admin.QueryRow("SELECT @@GLOBAL.max_allowed_packet").Scan(&old))
+	tg.exec(t, "SET GLOBAL max_allowed_packet = 65536")
+	t.Cleanup(func() { _, _ = tg.admin.Exec("SET GLOBAL max_allowed_packet = ?", old) })
+
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tt.Shutdown(context.Background()) })
+	exp, _ := startExporter(t, testConfig(tg, tg.dsn), metadatatest.NewSettings(tt))
+	entries := simpleEntries(200, "pkt")
+	for _, e := range entries {
+		e["user_agent"] = strings.Repeat("agent ", 150) // ~900 bytes per row
+	}
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(entries...)))
+	assertExactlyOnce(t, tg, 200)
+
+	got, err := tt.GetMetric("otelcol_exporter_mysqlaccesslog_batch_rows")
+	require.NoError(t, err)
+	dp := got.Data.(metricdata.Histogram[int64]).DataPoints[0]
+	assert.Equal(t, int64(200), dp.Sum)
+	assert.Greater(t, dp.Count, uint64(3), "several statements under 64 KiB each")
+	_, err = tt.GetMetric("otelcol_exporter_mysqlaccesslog_rows_rejected")
+	assert.Error(t, err, "nothing refused")
+}

@@ -197,3 +197,23 @@ func TestChunksFollowMaxAllowedPacket(t *testing.T) {
 	_, err = tt.GetMetric("otelcol_exporter_mysqlaccesslog_rows_rejected")
 	assert.Error(t, err, "nothing refused")
 }
+
+// TestRowLargerThanPacket: a row that cannot fit in one packet never blocks
+// the batch: it is written (the driver streams long values) or it is in the
+// dead-letter table; the other rows land either way.
+func TestRowLargerThanPacket(t *testing.T) {
+	tg := gmsTarget(t)
+	var old int64
+	require.NoError(t, tg.admin.QueryRow("SELECT @@GLOBAL.max_allowed_packet").Scan(&old))
+	tg.exec(t, "SET GLOBAL max_allowed_packet = 65536")
+	t.Cleanup(func() { _, _ = tg.admin.Exec("SET GLOBAL max_allowed_packet = ?", old) })
+
+	exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
+	entries := simpleEntries(5, "big")
+	entries[2]["ai_log"] = map[string]any{"model": "m", "answer": strings.Repeat("x", 200_000)}
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(entries...)))
+	written := tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs"))
+	rejected := tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs_rejected"))
+	assert.Equal(t, 5, written+rejected)
+	assert.GreaterOrEqual(t, written, 4)
+}

@@ -69,6 +69,13 @@ fuzz:
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(MAKE) bench-e2e
+
+## bench-e2e: the built distribution against MariaDB (MYSQL_TEST_DSN) and the sink's own
+## limit in the same run; rewrites its section of BENCHMARKS.md
+BENCH_FLAGS ?= -duration 15s
+bench-e2e: build
+	$(GO) run ./cmd/bench -bin $(BIN) -build=false $(BENCH_FLAGS) -write BENCHMARKS.md
 
 ## docker: build the container image (needs a Docker engine; none runs on the dev machines)
 IMAGE ?= otelcol-higress:dev

@@ -108,6 +108,8 @@ type Options struct {
 	QueueSize int
 	// NumConsumers of the sending queue (0: the exporter's default).
 	NumConsumers int
+	// BatchMinSize / BatchMaxSize of sending_queue.batch in records (0: defaults).
+	BatchMinSize, BatchMaxSize int
 	// MaxBodyBytes of the receiver (0: the receiver's default).
 	MaxBodyBytes int
 	// MetricsPort exposes the collector's own metrics (0: metrics off).
@@ -160,6 +162,15 @@ exporters:
 {{- end }}
 {{- if .NumConsumers }}
       num_consumers: {{ .NumConsumers }}
+{{- end }}
+{{- if or .BatchMinSize .BatchMaxSize }}
+      batch:
+{{- if .BatchMinSize }}
+        min_size: {{ .BatchMinSize }}
+{{- end }}
+{{- if .BatchMaxSize }}
+        max_size: {{ .BatchMaxSize }}
+{{- end }}
 {{- end }}
 service:
 {{- if .StorageDir }}
@@ -220,6 +231,7 @@ type Collector struct {
 	done    chan struct{}
 	exitErr error
 	peakKiB int64
+	anonKiB int64 // highest RssAnon sampled
 	state   *os.ProcessState
 }
 
@@ -259,7 +271,7 @@ func (c *Collector) Start(ctx context.Context, within time.Duration) error {
 		c.mu.Unlock()
 		return err
 	}
-	c.cmd, c.done, c.exitErr, c.peakKiB, c.state = cmd, make(chan struct{}), nil, 0, nil
+	c.cmd, c.done, c.exitErr, c.peakKiB, c.anonKiB, c.state = cmd, make(chan struct{}), nil, 0, 0, nil
 	go func() {
 		err := cmd.Wait()
 		logf.Close()
@@ -305,18 +317,24 @@ func (c *Collector) waitHealthy(ctx context.Context, done chan struct{}, within 
 }
 
 // sampleRSS keeps the highest VmHWM seen (VmHWM is itself a high-water
-// mark; sampling only guards against reading it after exit).
+// mark; sampling only guards against reading it after exit) and the
+// highest RssAnon sampled every 50 ms: VmHWM also counts file pages the
+// process maps, such as the persistent queue's bbolt file, which the
+// kernel can reclaim; RssAnon is the heap, stacks and runtime.
 func (c *Collector) sampleRSS(pid int, done chan struct{}) {
-	t := time.NewTicker(100 * time.Millisecond)
+	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if kib, err := readStatusKiB(pid, "VmHWM"); err == nil {
-			c.mu.Lock()
-			if kib > c.peakKiB {
-				c.peakKiB = kib
-			}
-			c.mu.Unlock()
+		hwm, err1 := readStatusKiB(pid, "VmHWM")
+		anon, err2 := readStatusKiB(pid, "RssAnon")
+		c.mu.Lock()
+		if err1 == nil && hwm > c.peakKiB {
+			c.peakKiB = hwm
 		}
+		if err2 == nil && anon > c.anonKiB {
+			c.anonKiB = anon
+		}
+		c.mu.Unlock()
 		select {
 		case <-done:
 			return
@@ -371,6 +389,13 @@ func (c *Collector) PeakRSSKiB() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.peakKiB
+}
+
+// PeakAnonKiB is the highest RssAnon sampled during the current (or last) run.
+func (c *Collector) PeakAnonKiB() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.anonKiB
 }
 
 // CPUSeconds is utime+stime of the running process from /proc/PID/stat.

@@ -1,0 +1,514 @@
+// Command bench measures the whole path — HTTP POST → higresslog →
+// memory_limiter → ailog → mysqlaccesslog → MariaDB — with the built
+// distribution (bin/otelcol-higress) as a subprocess, and, in the same run,
+// the sink's own limit: the very rows the collector wrote, inserted
+// straight into a table of the same schema with multi-row INSERTs of the
+// exporter's chunk size and the exporter's number of writers.
+//
+//	go run ./cmd/bench                       # print the table
+//	go run ./cmd/bench -write BENCHMARKS.md  # and replace its section there
+//
+// Every case gets a fresh database (dropped afterwards) and a fresh
+// collector process, so peak RSS (VmHWM) and CPU time (utime+stime from
+// /proc/PID/stat) are per case.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/loadgen"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
+	"github.com/otelcol-higress/otelcol-higress/test/reliability/harness"
+)
+
+type benchCase struct {
+	Name        string
+	Concurrency int
+	PerPost     int
+	Persistent  bool
+	// NoFsync turns file_storage's fsync off (persistent queue only).
+	NoFsync bool
+	// BatchMin/BatchMax override sending_queue.batch (0: exporter defaults).
+	BatchMin, BatchMax int
+	// Backlog: the database is unreachable during the load (peak RSS vs
+	// backlog); no throughput is measured.
+	BacklogPosts int
+}
+
+type result struct {
+	Case                  benchCase
+	Posts, Refused        int
+	Rows                  int
+	ReqPerSec, EntPerSec  float64
+	P50, P99              time.Duration
+	E2ERowsPerSec         float64
+	SinkRowsPerSec        float64
+	CPUPer10k             float64
+	PeakRSSMiB            int64
+	PeakAnonMiB           int64
+	DrainAfterLoad        time.Duration
+	Err                   error
+	BacklogRows           int
+	BacklogQueueDirKiB    int64
+	SinkWriters, SinkRows int
+}
+
+func main() {
+	var (
+		binPath  = flag.String("bin", "bin/otelcol-higress", "collector binary (built with `go build ./cmd/otelcol` when missing or with -build)")
+		build    = flag.Bool("build", true, "rebuild -bin from ./cmd/otelcol first")
+		dsn      = flag.String("dsn", mysqltest.ServerDSN(), "MariaDB/MySQL server DSN (no database); MYSQL_TEST_DSN")
+		duration = flag.Duration("duration", 15*time.Second, "load duration per throughput case")
+		only     = flag.String("only", "", "run only cases whose name contains this")
+		write    = flag.String("write", "", "replace (or append) the end-to-end section of this markdown file")
+		writers  = flag.Int("sink-writers", 4, "parallel connections of the sink measurement (the exporter's num_consumers)")
+		chunk    = flag.Int("sink-chunk", 1000, "rows per INSERT of the sink measurement (the exporter's max_rows_per_statement)")
+	)
+	flag.Parse()
+	if err := run(*binPath, *build, *dsn, *duration, *only, *write, *writers, *chunk); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(binPath string, build bool, serverDSN string, dur time.Duration, only, write string, writers, chunk int) error {
+	root, err := harness.ModuleRoot()
+	if err != nil {
+		return err
+	}
+	if !filepath.IsAbs(binPath) {
+		binPath = filepath.Join(root, binPath)
+	}
+	if _, err := os.Stat(binPath); build || err != nil {
+		fmt.Fprintf(os.Stderr, "building %s\n", binPath)
+		cmd := exec.Command("go", "build", "-trimpath", "-o", binPath, "./cmd/otelcol")
+		cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("go build: %w", err)
+		}
+	}
+	if _, err := harness.Build("", binPath); err != nil {
+		return err
+	}
+	admin, version, err := openAdmin(serverDSN)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+
+	cases := []benchCase{
+		{Name: "1 entry/POST, c=16, persistent queue", Concurrency: 16, PerPost: 1, Persistent: true},
+		{Name: "1 entry/POST, c=64, persistent queue", Concurrency: 64, PerPost: 1, Persistent: true},
+		{Name: "1 entry/POST, c=16, memory queue", Concurrency: 16, PerPost: 1},
+		{Name: "1 entry/POST, c=16, persistent queue, fsync off", Concurrency: 16, PerPost: 1, Persistent: true, NoFsync: true},
+		{Name: "100 entries/POST, c=16, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true},
+		{Name: "100 entries/POST, c=16, memory queue", Concurrency: 16, PerPost: 100},
+		{Name: "backlog 20k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 200},
+		{Name: "backlog 80k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 800},
+		{Name: "backlog 160k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 1600},
+	}
+	var results []result
+	for _, c := range cases {
+		if only != "" && !strings.Contains(c.Name, only) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "== %s\n", c.Name)
+		var r result
+		if c.BacklogPosts > 0 {
+			r = backlogCase(binPath, admin, serverDSN, c)
+		} else {
+			r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk)
+		}
+		if r.Err != nil {
+			fmt.Fprintf(os.Stderr, "   error: %v\n", r.Err)
+		} else {
+			fmt.Fprintf(os.Stderr, "   %s\n", oneLine(r))
+		}
+		results = append(results, r)
+	}
+	md := markdown(results, machine(version), dur, os.Args[1:])
+	fmt.Println(md)
+	if write != "" {
+		return writeSection(write, md)
+	}
+	return nil
+}
+
+func openAdmin(serverDSN string) (*sql.DB, string, error) {
+	cfg, err := mysql.ParseDSN(serverDSN)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg.DBName = ""
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return nil, "", err
+	}
+	var v string
+	if err := db.QueryRow("SELECT VERSION()").Scan(&v); err != nil {
+		db.Close()
+		return nil, "", fmt.Errorf("no database at %s: %w", cfg.Addr, err)
+	}
+	return db, v, nil
+}
+
+// scratch creates a database and returns its DSN and a drop func.
+func scratch(admin *sql.DB, serverDSN string) (string, func(), error) {
+	name := fmt.Sprintf("bench_%x", time.Now().UnixNano()&0xffffffffff)
+	if _, err := admin.Exec("CREATE DATABASE `" + name + "` DEFAULT CHARACTER SET utf8mb4"); err != nil {
+		return "", nil, err
+	}
+	cfg, _ := mysql.ParseDSN(serverDSN)
+	cfg.DBName = name
+	// The exporter's session settings: UTC, interpolated parameters (one
+	// round trip per multi-row INSERT).
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	cfg.InterpolateParams = true
+	return cfg.FormatDSN(), func() { _, _ = admin.Exec("DROP DATABASE IF EXISTS `" + name + "`") }, nil
+}
+
+func startCollector(bin, dsn string, c benchCase, dir string) (*harness.Collector, error) {
+	port, err := harness.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	o := harness.Options{Port: port, DSN: dsn, MemoryLimitMiB: 512, SpikeLimitMiB: 128,
+		NoFsync: c.NoFsync, BatchMinSize: c.BatchMin, BatchMaxSize: c.BatchMax}
+	if c.BacklogPosts > 0 {
+		o.QueueSize = 2 * c.BacklogPosts * c.PerPost // the backlog must fit
+	}
+	if c.Persistent {
+		o.StorageDir = filepath.Join(dir, "queue")
+		if err := os.MkdirAll(o.StorageDir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	col, err := harness.New(bin, dir, o)
+	if err != nil {
+		return nil, err
+	}
+	return col, col.Start(context.Background(), 30*time.Second)
+}
+
+// countRows counts the run's rows.
+func countRows(db *sql.DB, run string) (int, error) {
+	var n int
+	err := db.QueryRow("SELECT COUNT(*) FROM `access_logs` WHERE `request_id` LIKE ?", run+"-%").Scan(&n)
+	return n, err
+}
+
+// warm posts one entry and waits until it is stored: schema created, pool open.
+func warm(col *harness.Collector, db *sql.DB) error {
+	run := fmt.Sprintf("warm%x", time.Now().UnixNano()&0xffffff)
+	res, err := loadgen.Run(context.Background(), loadgen.Config{URL: col.URL, RunID: run, Posts: 1})
+	if err != nil {
+		return err
+	}
+	rep, err := loadgen.WaitComplete(context.Background(), db, "access_logs", run, res.AckedIDs, time.Minute)
+	if err != nil || !rep.OK() || len(res.AckedIDs) == 0 {
+		return fmt.Errorf("warm-up entry not stored: %v %v", rep, err)
+	}
+	return nil
+}
+
+func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, dur time.Duration, writers, chunk int) (r result) {
+	r.Case = c
+	dsn, drop, err := scratch(admin, serverDSN)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer drop()
+	dir, err := os.MkdirTemp("", "bench-")
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer os.RemoveAll(dir)
+	col, err := startCollector(bin, dsn, c, dir)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer func() { _ = col.Stop(time.Minute) }()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer db.Close()
+	if r.Err = warm(col, db); r.Err != nil {
+		return r
+	}
+
+	run := fmt.Sprintf("b%x", time.Now().UnixNano()&0xffffff)
+	cpu0, _ := col.CPUSeconds()
+	start := time.Now()
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: col.URL, RunID: run, Concurrency: c.Concurrency, PerPost: c.PerPost, Duration: dur,
+	})
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	loadEnd := time.Now()
+	acked := len(res.AckedIDs)
+	// First request → last acknowledged row visible.
+	deadline := time.Now().Add(5 * time.Minute)
+	var stored int
+	for {
+		if stored, err = countRows(db, run); err == nil && stored >= acked {
+			break
+		}
+		if time.Now().After(deadline) {
+			r.Err = fmt.Errorf("only %d of %d acknowledged rows visible after 5 min", stored, acked)
+			return r
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	end := time.Now()
+	cpu1, _ := col.CPUSeconds()
+	rep, err := loadgen.Check(context.Background(), db, "access_logs", run, res.AckedIDs)
+	if err == nil && !rep.OK() {
+		r.Err = fmt.Errorf("acknowledged rows lost or duplicated: %s", rep)
+	}
+
+	r.Posts, r.Refused, r.Rows = res.Posts, res.Refused+res.Failed, acked
+	r.ReqPerSec = res.PostsPerSecond()
+	r.EntPerSec = float64(acked) / res.Elapsed.Seconds()
+	r.P50, r.P99 = res.Percentile(50), res.Percentile(99)
+	r.E2ERowsPerSec = float64(stored) / end.Sub(start).Seconds()
+	r.DrainAfterLoad = end.Sub(loadEnd)
+	if stored > 0 {
+		r.CPUPer10k = (cpu1 - cpu0) / float64(stored) * 10_000
+	}
+	r.PeakRSSMiB, r.PeakAnonMiB = col.PeakRSSKiB()>>10, col.PeakAnonKiB()>>10
+	_ = col.Stop(time.Minute)
+
+	// The sink's own limit on the same rows and schema.
+	r.SinkRowsPerSec, r.SinkRows, err = sinkLimit(db, run, writers, chunk)
+	r.SinkWriters = writers
+	if err != nil && r.Err == nil {
+		r.Err = fmt.Errorf("sink: %w", err)
+	}
+	return r
+}
+
+// sinkLimit copies the run's rows (as the collector wrote them) into a
+// table created LIKE access_logs — same columns, indexes and unique uid
+// key — with multi-row INSERTs of chunk rows on writers connections, fresh
+// uids, and returns rows/s.
+func sinkLimit(db *sql.DB, run string, writers, chunk int) (float64, int, error) {
+	if _, err := db.Exec("CREATE TABLE `sink` LIKE `access_logs`"); err != nil {
+		return 0, 0, err
+	}
+	rows, err := db.Query("SELECT * FROM `access_logs` WHERE `request_id` LIKE ?", run+"-%")
+	if err != nil {
+		return 0, 0, err
+	}
+	cols, _ := rows.Columns()
+	idIdx, uidIdx := -1, -1
+	var insCols []string
+	for i, c := range cols {
+		switch c {
+		case "id":
+			idIdx = i
+			continue
+		case "record_uid":
+			uidIdx = i
+		}
+		insCols = append(insCols, "`"+c+"`")
+	}
+	var data [][]any
+	for rows.Next() {
+		raw := make([]sql.RawBytes, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		vals := make([]any, 0, len(insCols))
+		for i, b := range raw {
+			if i == idIdx {
+				continue
+			}
+			if i == uidIdx {
+				vals = append(vals, fmt.Sprintf("sink-%d", len(data)))
+				continue
+			}
+			if b == nil {
+				vals = append(vals, nil)
+			} else {
+				vals = append(vals, string(b))
+			}
+		}
+		data = append(data, vals)
+	}
+	rows.Close()
+	if len(data) == 0 {
+		return 0, 0, errors.New("no rows to copy")
+	}
+	rowPH := "(" + strings.TrimSuffix(strings.Repeat("?,", len(insCols)), ",") + ")"
+	head := "INSERT INTO `sink` (" + strings.Join(insCols, ",") + ") VALUES "
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var firstErr error
+	var mu sync.Mutex
+	start := time.Now()
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(int64(chunk))) - chunk
+				if i >= len(data) {
+					return
+				}
+				j := min(i+chunk, len(data))
+				args := make([]any, 0, (j-i)*len(insCols))
+				for _, v := range data[i:j] {
+					args = append(args, v...)
+				}
+				stmt := head + strings.TrimSuffix(strings.Repeat(rowPH+",", j-i), ",")
+				if _, err := db.Exec(stmt, args...); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	return float64(len(data)) / el.Seconds(), len(data), firstErr
+}
+
+func backlogCase(bin string, admin *sql.DB, serverDSN string, c benchCase) (r result) {
+	r.Case = c
+	dsn, drop, err := scratch(admin, serverDSN)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer drop()
+	cfg, _ := mysql.ParseDSN(dsn)
+	proxy, err := mysqltest.NewProxy(cfg.Addr)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer proxy.Close()
+	cfg.Addr = proxy.Addr()
+	dir, err := os.MkdirTemp("", "bench-")
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer os.RemoveAll(dir)
+	col, err := startCollector(bin, cfg.FormatDSN(), c, dir)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer func() { _ = col.Stop(time.Minute) }()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer db.Close()
+	if r.Err = warm(col, db); r.Err != nil {
+		return r
+	}
+	proxy.SetDown(true)
+	run := fmt.Sprintf("k%x", time.Now().UnixNano()&0xffffff)
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: col.URL, RunID: run, Concurrency: c.Concurrency, PerPost: c.PerPost, Posts: c.BacklogPosts,
+	})
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	time.Sleep(2 * time.Second) // retries keep running; let RSS settle
+	r.Posts, r.Refused, r.BacklogRows = res.Posts, res.Refused+res.Failed, len(res.AckedIDs)
+	r.ReqPerSec = res.PostsPerSecond()
+	r.EntPerSec = float64(len(res.AckedIDs)) / res.Elapsed.Seconds()
+	r.P50, r.P99 = res.Percentile(50), res.Percentile(99)
+	r.PeakRSSMiB, r.PeakAnonMiB = col.PeakRSSKiB()>>10, col.PeakAnonKiB()>>10
+	r.BacklogQueueDirKiB = dirKiB(filepath.Join(dir, "queue"))
+	// Then drain, to prove the backlog is whole.
+	proxy.SetDown(false)
+	rep, err := loadgen.WaitComplete(context.Background(), db, "access_logs", run, res.AckedIDs, 5*time.Minute)
+	if err != nil || !rep.OK() {
+		r.Err = fmt.Errorf("backlog not drained whole: %s %v", rep, err)
+	}
+	r.Rows = rep.Rows
+	return r
+}
+
+func dirKiB(dir string) int64 {
+	var n int64
+	_ = filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n >> 10
+}
+
+func oneLine(r result) string {
+	if r.Case.BacklogPosts > 0 {
+		return fmt.Sprintf("backlog %d rows, peak RSS %d MiB (anon %d MiB), queue files %d MiB, drained %d", r.BacklogRows, r.PeakRSSMiB, r.PeakAnonMiB, r.BacklogQueueDirKiB>>10, r.Rows)
+	}
+	return fmt.Sprintf("%.0f req/s, %.0f entries/s acked, p50 %v p99 %v, e2e %.0f rows/s, sink %.0f rows/s (%.0f%%), %.2f CPU-s/10k rows, peak RSS %d MiB (anon %d MiB), refused %d",
+		r.ReqPerSec, r.EntPerSec, ms(r.P50), ms(r.P99), r.E2ERowsPerSec, r.SinkRowsPerSec, 100*r.E2ERowsPerSec/r.SinkRowsPerSec, r.CPUPer10k, r.PeakRSSMiB, r.PeakAnonMiB, r.Refused)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func machine(dbVersion string) string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := "?"
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "MemTotal:"); ok {
+				var kib int64
+				fmt.Sscan(strings.TrimSpace(v), &kib)
+				mem = fmt.Sprintf("%.1f GiB", float64(kib)/(1<<20))
+			}
+		}
+	}
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	return fmt.Sprintf("nproc %d, %s, %s RAM, Linux %s, %s, MariaDB %s on the same machine (default config, innodb_flush_log_at_trx_commit=1), %s/%s",
+		runtime.NumCPU(), model, mem, strings.TrimSpace(string(kernel)), runtime.Version(), dbVersion, runtime.GOOS, runtime.GOARCH)
+}

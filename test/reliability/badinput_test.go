@@ -284,3 +284,54 @@ func TestOversizedAILog(t *testing.T) {
 		t.Errorf("the oversized entry was acknowledged but is stored nowhere (retried forever?)")
 	}
 }
+
+// TestDeadLetterKeepsIdentity sends an entry MariaDB refuses (ai_log nested
+// deeper than MariaDB's JSON limit of 32 fails the column's json_valid
+// check, error 4025) that is also large (a 10 MiB answer): it must land in
+// access_logs_rejected with its request_id findable.
+//
+// Known exporter bug (reported): the dead-letter record is the whole record
+// as JSON cut at max_allowed_packet/2, and encoding/json sorts keys, so
+// attributes."higress.ai_log" comes before attributes."higress.request_id"
+// and the cut removes the request id, trace id and start time: the
+// operator cannot tell which request it was. Runs in `make
+// test-reliability` and with RELIABILITY_KNOWN_BUGS=1.
+func TestDeadLetterKeepsIdentity(t *testing.T) {
+	if !long() && os.Getenv("RELIABILITY_KNOWN_BUGS") != "1" {
+		t.Skip("known exporter bug: a large dead-lettered record loses its request_id; run with RELIABILITY_KNOWN_BUGS=1")
+	}
+	e := newEnv(t, harness.Options{})
+	e.start()
+	run := runID(t)
+	en := loadgen.Entry(run, 0, 0)
+	deep := any(1)
+	for range 40 {
+		deep = map[string]any{"a": deep}
+	}
+	en["ai_log"] = map[string]any{"model": "qwen-max", "answer": strings.Repeat("A", 10<<20), "deep": deep}
+	resp, err := http.Post(e.col.URL, "application/json", bytes.NewReader(marshal(en)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("answered %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(time.Minute)
+	var rows int
+	for time.Now().Before(deadline) {
+		_ = e.sqlDB.QueryRow("SELECT COUNT(*) FROM `access_logs_rejected`").Scan(&rows)
+		if rows > 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if rows == 0 {
+		t.Fatal("refused row not in the dead-letter table")
+	}
+	main, dead := e.countStored(loadgen.RequestID(run, 0))
+	t.Logf("access_logs %d, dead-letter rows %d, of which carry the request_id: %d", main, rows, dead)
+	if main+dead != 1 {
+		t.Errorf("the refused entry cannot be found by its request_id (access_logs %d, dead letter %d)", main, dead)
+	}
+}

@@ -23,6 +23,23 @@ type Config struct {
 	HealthPath string `mapstructure:"health_path"`
 	// ServiceName is the service.name resource attribute of every record.
 	ServiceName string `mapstructure:"service_name"`
+	// GroupCommit merges concurrent requests into one pipeline call.
+	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// GroupCommitConfig bounds how entries of concurrent requests are handed
+// to the pipeline. Each request is still answered only after the call that
+// carried its entries returned.
+type GroupCommitConfig struct {
+	// Enabled turns grouping on (default). Off: one pipeline call per request.
+	Enabled bool `mapstructure:"enabled"`
+	// MaxInflight is how many pipeline calls may run at once; requests
+	// arriving while all are busy are grouped into the next call. 0 means
+	// the number of CPUs the process may use.
+	MaxInflight int `mapstructure:"max_inflight"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -45,6 +62,14 @@ func (cfg *Config) Validate() error {
 	}
 	if strings.TrimSpace(cfg.ServiceName) == "" {
 		errs = append(errs, errors.New("service_name must not be empty"))
+	}
+	if cfg.GroupCommit.MaxInflight < 0 {
+		errs = append(errs, errors.New("group_commit::max_inflight must not be negative"))
+	}
+	if cfg.GroupCommit.Enabled && cfg.IncludeMetadata {
+		// Grouped requests run under one context: their client metadata
+		// would be mixed up.
+		errs = append(errs, errors.New("group_commit cannot be enabled with include_metadata: disable one of them"))
 	}
 	if cfg.MaxRequestBodySize < 0 {
 		errs = append(errs, errors.New("max_request_body_size must not be negative"))

@@ -31,6 +31,8 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "higress-gateway", cfg.ServiceName)
 				assert.Equal(t, int64(defaultMaxBodySize), cfg.MaxRequestBodySize)
 				assert.False(t, cfg.Auth.HasValue())
+				assert.True(t, cfg.GroupCommit.Enabled)
+				assert.Equal(t, 0, cfg.GroupCommit.MaxInflight)
 			},
 		},
 		{
@@ -43,6 +45,8 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, int64(1<<20), cfg.MaxRequestBodySize)
 				require.True(t, cfg.Auth.HasValue())
 				assert.Equal(t, "bearertokenauth", cfg.Auth.Get().AuthenticatorID.String())
+				assert.True(t, cfg.GroupCommit.Enabled)
+				assert.Equal(t, 4, cfg.GroupCommit.MaxInflight)
 			},
 		},
 		{
@@ -52,6 +56,10 @@ func TestLoadConfig(t *testing.T) {
 				`health_path "/" must differ`,
 				"service_name must not be empty",
 			},
+		},
+		{
+			id:      component.NewIDWithName(metadata.Type, "metadata_and_group_commit"),
+			wantErr: []string{"group_commit cannot be enabled with include_metadata"},
 		},
 	}
 	for _, tt := range tests {

@@ -39,6 +39,7 @@ func createDefaultConfig() component.Config {
 		IngestPath:   defaultIngestPath,
 		HealthPath:   defaultHealthPath,
 		ServiceName:  defaultServiceName,
+		GroupCommit:  GroupCommitConfig{Enabled: true},
 	}
 }
 

@@ -70,7 +70,7 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 	}
 
 	ctx := r.obsrecv.StartLogsOp(req.Context())
-	err = r.next.ConsumeLogs(ctx, ld)
+	err = r.consume(ctx, ld)
 	r.obsrecv.EndLogsOp(ctx, formatHigress, accepted, err)
 	if err != nil {
 		r.refuse(w, err, accepted)

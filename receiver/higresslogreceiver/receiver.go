@@ -5,11 +5,13 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
@@ -26,6 +28,7 @@ type higressReceiver struct {
 	cfg       *Config
 	settings  receiver.Settings
 	next      consumer.Logs
+	consume   func(context.Context, plog.Logs) error
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 
@@ -47,7 +50,15 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*higre
 	if err != nil {
 		return nil, err
 	}
-	return &higressReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, telemetry: tb}, nil
+	r := &higressReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, telemetry: tb, consume: next.ConsumeLogs}
+	if cfg.GroupCommit.Enabled {
+		inflight := cfg.GroupCommit.MaxInflight
+		if inflight == 0 {
+			inflight = runtime.GOMAXPROCS(0)
+		}
+		r.consume = newGroupCommitter(next, inflight).consume
+	}
+	return r, nil
 }
 
 // Start listens on the endpoint. A port that cannot be bound is a start

@@ -1,0 +1,93 @@
+package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
+
+import (
+	"context"
+	"sync"
+
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// groupCommitter hands entries to the pipeline the way a database commits
+// transactions in groups. Up to maxInflight ConsumeLogs calls run at once;
+// a request that arrives while all are busy joins the next group, which is
+// handed over as a single call as soon as a slot frees. Every request still
+// waits for the call that carries its entries, so a 2xx keeps meaning "the
+// pipeline took it" (persisted, with a persistent queue).
+//
+// Why: db-log-pusher sends one entry per POST, and the persistent sending
+// queue pays a few fsynced writes per ConsumeLogs call. Under concurrency,
+// grouping turns N calls into one without adding latency when idle (a lone
+// request goes straight through).
+type groupCommitter struct {
+	next        consumer.Logs
+	maxInflight int
+
+	mu       sync.Mutex
+	inflight int
+	pending  *commitGroup
+}
+
+type commitGroup struct {
+	ctx  context.Context
+	ld   plog.Logs
+	done chan struct{}
+	err  error
+}
+
+func newGroupCommitter(next consumer.Logs, maxInflight int) *groupCommitter {
+	return &groupCommitter{next: next, maxInflight: max(maxInflight, 1)}
+}
+
+// consume hands ld to the pipeline, alone or with concurrent requests, and
+// returns the result of the call that carried it.
+func (c *groupCommitter) consume(ctx context.Context, ld plog.Logs) error {
+	c.mu.Lock()
+	if c.inflight < c.maxInflight && c.pending == nil {
+		c.inflight++
+		c.mu.Unlock()
+		err := c.next.ConsumeLogs(ctx, ld)
+		c.release()
+		return err
+	}
+	g := c.pending
+	if g == nil {
+		// Requests in a group may carry different contexts (deadlines,
+		// client info); the group runs under the first one's values,
+		// detached from its cancellation since others wait on it too.
+		g = &commitGroup{ctx: context.WithoutCancel(ctx), ld: plog.NewLogs(), done: make(chan struct{})}
+		c.pending = g
+	}
+	ld.ResourceLogs().MoveAndAppendTo(g.ld.ResourceLogs())
+	c.mu.Unlock()
+
+	select {
+	case <-g.done:
+		return g.err
+	case <-ctx.Done():
+		// The entries are in the group and will be handed over; the
+		// sender gave up waiting, so it cannot be told they were taken.
+		return ctx.Err()
+	}
+}
+
+// release frees the caller's slot. A group waiting for it is run in the
+// slot by a new goroutine, so the caller answers its sender without waiting
+// for other requests' entries.
+func (c *groupCommitter) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		c.inflight--
+		return
+	}
+	g := c.pending
+	c.pending = nil
+	go c.run(g)
+}
+
+func (c *groupCommitter) run(g *commitGroup) {
+	g.err = c.next.ConsumeLogs(g.ctx, g.ld)
+	close(g.done)
+	c.release()
+}

@@ -1,0 +1,135 @@
+package higresslogreceiver
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// gatedConsumer blocks every call until released and records call sizes.
+type gatedConsumer struct {
+	mu      sync.Mutex
+	calls   []int
+	entered chan struct{}
+	gate    chan struct{}
+	err     error
+}
+
+func (g *gatedConsumer) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+	g.mu.Lock()
+	g.calls = append(g.calls, ld.LogRecordCount())
+	g.mu.Unlock()
+	g.entered <- struct{}{}
+	<-g.gate
+	return g.err
+}
+
+func (*gatedConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func oneRecord() plog.Logs {
+	ld := plog.NewLogs()
+	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	return ld
+}
+
+func TestGroupCommitGroupsWhileBusy(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{{"success", nil}, {"error reaches every grouped request", errors.New("queue full")}} {
+		t.Run(tt.name, func(t *testing.T) {
+			next := &gatedConsumer{entered: make(chan struct{}, 16), gate: make(chan struct{}), err: tt.err}
+			gc := newGroupCommitter(next, 1)
+
+			results := make(chan error, 6)
+			go func() { results <- gc.consume(context.Background(), oneRecord()) }()
+			<-next.entered // the first request holds the only slot
+
+			const waiting = 5
+			var joined sync.WaitGroup
+			for range waiting {
+				joined.Add(1)
+				go func() {
+					joined.Done()
+					results <- gc.consume(context.Background(), oneRecord())
+				}()
+			}
+			joined.Wait()
+			require.Eventually(t, func() bool {
+				gc.mu.Lock()
+				defer gc.mu.Unlock()
+				return gc.pending != nil && gc.pending.ld.LogRecordCount() == waiting
+			}, 5e9, 1e6, "the others wait in one group")
+
+			close(next.gate) // release everything from here on
+			<-next.entered   // the group's single call
+			for range waiting + 1 {
+				assert.Equal(t, tt.err, <-results)
+			}
+			next.mu.Lock()
+			assert.Equal(t, []int{1, waiting}, next.calls)
+			next.mu.Unlock()
+			assert.Eventually(t, func() bool {
+				gc.mu.Lock()
+				defer gc.mu.Unlock()
+				return gc.inflight == 0
+			}, 5e9, 1e6, "every slot is released")
+		})
+	}
+}
+
+func TestGroupCommitLoneRequestGoesStraightThrough(t *testing.T) {
+	next := &gatedConsumer{entered: make(chan struct{}, 4), gate: make(chan struct{})}
+	close(next.gate)
+	gc := newGroupCommitter(next, 2)
+	for range 3 {
+		require.NoError(t, gc.consume(context.Background(), oneRecord()))
+	}
+	assert.Equal(t, []int{1, 1, 1}, next.calls)
+}
+
+// Under concurrent HTTP load every entry is delivered exactly once, with
+// fewer pipeline calls than requests.
+func TestGroupCommitUnderConcurrentPosts(t *testing.T) {
+	sink := &countingSink{next: func(context.Context, plog.Logs) error { return nil }}
+	rcv := startReceiver(t, func(c *Config) { c.GroupCommit.MaxInflight = 1 }, sink, nil)
+
+	const posts = 200
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := i; j < posts; j += 16 {
+				resp, a := post(t, rcv.url+"/ingest", `{"request_id":"x"}`)
+				assert.Equal(t, 200, resp.StatusCode, "%+v", a)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, posts, sink.records())
+	assert.LessOrEqual(t, sink.calls(), posts)
+}
+
+type countingSink struct {
+	next consumerFunc
+	mu   sync.Mutex
+	n, c int
+}
+
+func (s *countingSink) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	s.mu.Lock()
+	s.n += ld.LogRecordCount()
+	s.c++
+	s.mu.Unlock()
+	return s.next(ctx, ld)
+}
+func (*countingSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+func (s *countingSink) records() int                      { s.mu.Lock(); defer s.mu.Unlock(); return s.n }
+func (s *countingSink) calls() int                        { s.mu.Lock(); defer s.mu.Unlock(); return s.c }

@@ -120,7 +120,7 @@ func (e *mysqlExporter) ensure(ctx context.Context) (*tableState, error) {
 	e.state = st
 	e.reportStatus(nil)
 	e.logger.Info("writing access logs", zap.String("database", e.cfg.database()), zap.String("table", e.cfg.Table),
-		zap.Int("columns", len(st.cols)), zap.Bool("idempotent", st.uid), zap.Bool("dead_letter_table", st.deadLetter))
+		zap.Int("columns", len(st.cols)), zap.Bool("idempotent", st.uid), zap.Bool("dead_letter_table", st.deadLetter != nil))
 	return st, nil
 }
 

@@ -28,6 +28,13 @@ type row struct {
 	uid    string
 	size   int // estimated bytes on the wire
 	ref    recordRef
+	// aiLogDropped says why ai_log is written as NULL although the record
+	// has one ("" when it is written as sent). Such an ai_log is kept in
+	// the dead-letter table once the row is written.
+	aiLogDropped string
+	// aiLogRetried: ai_log was dropped after the database refused the row
+	// (not counted by the mapper yet).
+	aiLogRetried bool
 }
 
 // TIMESTAMP's range; outside it (garbage start_time) the receive time is
@@ -42,6 +49,9 @@ type mapper struct {
 	cols []column
 	// truncated counts, per column, values cut or nulled to fit.
 	truncated map[string]int64
+	// tooDeep is set by convert when it nulls an ai_log nested too deep,
+	// for mapRecord to mark the row.
+	tooDeep bool
 }
 
 func newMapper(cols []column) *mapper {
@@ -74,6 +84,10 @@ func (m *mapper) mapRecord(ref recordRef) row {
 		v := m.value(c, ref, r.uid)
 		r.values[i] = v
 		r.size += valueSize(v)
+	}
+	if m.tooDeep {
+		m.tooDeep = false
+		r.aiLogDropped = "ai_log nested deeper than " + itoa(maxAILogNesting) + " levels (MariaDB's JSON limit)"
 	}
 	return r
 }
@@ -117,6 +131,12 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 		return nil
 	}
 	if f.Kind == accesslog.JSONObject {
+		if aiLogTooDeep(attr) {
+			// The server would refuse the whole row; written without it.
+			m.truncated[c.name]++
+			m.tooDeep = true
+			return nil
+		}
 		s := aiLogJSON(attr)
 		if s == "" {
 			return nil

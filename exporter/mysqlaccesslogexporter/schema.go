@@ -22,9 +22,11 @@ const (
 
 // tableState is what one push needs to know about the live database.
 type tableState struct {
-	cols       []column
-	uid        bool  // the idempotency column exists
-	deadLetter bool  // <table>_rejected exists
+	cols []column
+	uid  bool // the idempotency column exists
+	// deadLetter is the set of dead-letter columns <table>_rejected has;
+	// nil when it does not exist.
+	deadLetter map[string]bool
 	maxPacket  int64 // server max_allowed_packet
 	localFile  bool  // server allows LOAD DATA LOCAL INFILE
 }
@@ -65,7 +67,7 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 		e.logger.Warn("the table has no idempotency column: a retried write may duplicate rows; enable create_schema or add it",
 			zap.String("column", accesslog.RecordUID.Column))
 	}
-	if st.deadLetter, err = tableExists(ctx, e.db, database, table+rejectedSuffix); err != nil {
+	if st.deadLetter, err = readDeadLetterColumns(ctx, e, database, table+rejectedSuffix); err != nil {
 		return nil, err
 	}
 	if err := e.db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&st.maxPacket); err != nil {

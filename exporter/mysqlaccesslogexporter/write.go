@@ -16,8 +16,9 @@ const (
 )
 
 // writeRows writes rows chunk by chunk. A chunk refused for its data is
-// bisected until the bad rows are alone; those go to the dead-letter table
-// and the good ones are written. On a retryable error it stops and returns
+// bisected until the bad rows are alone; a lone bad row with an ai_log is
+// tried once more with ai_log NULL, and what is still refused goes to the
+// dead-letter table; the good ones are written. On a retryable error it stops and returns
 // the rows not written: the current chunk (atomic, so none of it) and all
 // after it.
 func (e *mysqlExporter) writeRows(ctx context.Context, st *tableState, rows []row) ([]row, error) {
@@ -29,6 +30,11 @@ func (e *mysqlExporter) writeRows(ctx context.Context, st *tableState, rows []ro
 		chunk := pending[0]
 		err := e.writeChunk(ctx, st, chunk)
 		if err == nil {
+			if dlErr := e.keepDroppedAILogs(ctx, st, chunk); dlErr != nil {
+				// The chunk is written; handing it back makes the retry
+				// keep the ai_logs (its rows are absorbed by the uid key).
+				return append(flatten(pending), suspects...), fmt.Errorf("keeping a dropped ai_log in the dead-letter table: %w", dlErr)
+			}
 			written += len(chunk)
 			pending = pending[1:]
 			continue
@@ -39,6 +45,13 @@ func (e *mysqlExporter) writeRows(ctx context.Context, st *tableState, rows []ro
 			if len(chunk) > 1 {
 				half := len(chunk) / 2
 				pending = append([][]row{chunk[:half], chunk[half:]}, pending[1:]...)
+				continue
+			}
+			if stripped, ok := withoutAILog(st.cols, &chunk[0], err); ok {
+				// CONTRACT §3: an unusable ai_log is NULL, and the row
+				// still reaches the dashboard. Tried once; if the row is
+				// refused again it is dead-lettered whole (ai_log included).
+				pending[0] = []row{stripped}
 				continue
 			}
 			if class == classSuspect {
@@ -104,6 +117,20 @@ func (e *mysqlExporter) writeChunk(ctx context.Context, st *tableState, chunk []
 	e.telemetry.ExporterMysqlaccesslogWriteLatency.Record(ctx, time.Since(begin).Seconds(), attr)
 	e.telemetry.ExporterMysqlaccesslogBatchRows.Record(ctx, int64(len(chunk)))
 	e.telemetry.ExporterMysqlaccesslogRowsWritten.Add(ctx, n, attr)
+	return nil
+}
+
+// keepDroppedAILogs keeps, for each written row whose ai_log was written
+// as NULL, that ai_log in the dead-letter table.
+func (e *mysqlExporter) keepDroppedAILogs(ctx context.Context, st *tableState, chunk []row) error {
+	for i := range chunk {
+		if chunk[i].aiLogDropped == "" {
+			continue
+		}
+		if err := e.keepDroppedAILog(ctx, st, &chunk[i]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -289,16 +288,10 @@ func TestOversizedAILog(t *testing.T) {
 // check, error 4025) that is also large (a 10 MiB answer): it must land in
 // access_logs_rejected with its request_id findable.
 //
-// Known exporter bug (reported): the dead-letter record is the whole record
-// as JSON cut at max_allowed_packet/2, and encoding/json sorts keys, so
-// attributes."higress.ai_log" comes before attributes."higress.request_id"
-// and the cut removes the request id, trace id and start time: the
-// operator cannot tell which request it was. Runs in `make
-// test-reliability` and with RELIABILITY_KNOWN_BUGS=1.
+// (The exporter used to cut such a record at max_allowed_packet/2 from the
+// end, losing the request id; it now writes the row with ai_log NULL and
+// keeps the ai_log, cut by its biggest values, in the dead-letter table.)
 func TestDeadLetterKeepsIdentity(t *testing.T) {
-	if !long() && os.Getenv("RELIABILITY_KNOWN_BUGS") != "1" {
-		t.Skip("known exporter bug: a large dead-lettered record loses its request_id; run with RELIABILITY_KNOWN_BUGS=1")
-	}
 	e := newEnv(t, harness.Options{})
 	e.start()
 	run := runID(t)

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadata"
 )
@@ -34,6 +35,9 @@ func TestLoadConfig(t *testing.T) {
 			q := cfg.QueueConfig.Get()
 			require.NotNil(t, q)
 			assert.True(t, q.Batch.HasValue(), "batching is on by default")
+			assert.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer, "the queue is bounded by memory")
+			assert.Equal(t, int64(128<<20), q.QueueSize)
+			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer, "batches are counted in rows")
 			assert.Zero(t, cfg.BackOffConfig.MaxElapsedTime, "retries until the database is back")
 		}},
 		{id: "full", check: func(t *testing.T, cfg *Config) {
@@ -58,6 +62,24 @@ func TestLoadConfig(t *testing.T) {
 			require.NotNil(t, q.StorageID)
 			assert.Equal(t, "file_storage", q.StorageID.String())
 			assert.Equal(t, int64(2000), q.Batch.Get().MaxSize)
+		}},
+		{id: "queue_records", check: func(t *testing.T, cfg *Config) {
+			// Written for the former default: queue_size still counts records.
+			q := cfg.QueueConfig.Get()
+			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Sizer)
+			assert.Equal(t, int64(2000), q.QueueSize)
+			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer)
+		}},
+		{id: "queue_items_sizer", check: func(t *testing.T, cfg *Config) {
+			q := cfg.QueueConfig.Get()
+			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Sizer)
+			assert.Equal(t, int64(defaultQueueItems), q.QueueSize, "not 128 Mi records")
+		}},
+		{id: "queue_bytes", check: func(t *testing.T, cfg *Config) {
+			q := cfg.QueueConfig.Get()
+			assert.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer)
+			assert.Equal(t, int64(64<<20), q.QueueSize)
+			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer)
 		}},
 		{id: "no_queue", check: func(t *testing.T, cfg *Config) {
 			assert.False(t, cfg.QueueConfig.HasValue())

@@ -19,7 +19,6 @@ const (
 	defaultTable        = "access_logs"
 	defaultMaxRows      = 1000
 	defaultTimeout      = 30 * time.Second
-	defaultQueueItems   = 100_000
 	defaultBatchMin     = 1000
 	defaultBatchMax     = 5000
 	defaultBatchTimeout = time.Second
@@ -36,13 +35,14 @@ func NewFactory() exporter.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	// The queue is sized in records, not requests: db-log-pusher sends one
-	// record per request, so a request-sized queue would hold very little
-	// while the database is away. Batches of ~1000 rows match the POC's
-	// one-second flush and keep each statement's locks short.
+	// The queue is sized in bytes (queue.go says why and how much); never
+	// in requests: db-log-pusher sends one record per request, so a
+	// request-sized queue would hold very little while the database is
+	// away. Batches of ~1000 rows match the POC's one-second flush and keep
+	// each statement's locks short.
 	queue := exporterhelper.NewDefaultQueueConfig()
-	queue.Sizer = exporterhelper.RequestSizerTypeItems
-	queue.QueueSize = defaultQueueItems
+	queue.Sizer = exporterhelper.RequestSizerTypeBytes
+	queue.QueueSize = defaultQueueBytes
 	queue.NumConsumers = defaultConsumers
 	queue.Batch = configoptional.Some(exporterhelper.BatchConfig{
 		FlushTimeout: defaultBatchTimeout,

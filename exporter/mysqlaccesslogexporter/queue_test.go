@@ -1,0 +1,59 @@
+package mysqlaccesslogexporter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/loadgen"
+)
+
+// TestQueueBoundedByBytes: with the database away, the default queue
+// (bytes sizer, batches in rows) takes records until their bytes reach
+// queue_size, whatever their count, and delivers them all once the
+// database is back.
+func TestQueueBoundedByBytes(t *testing.T) {
+	tg := mariaTarget(t)
+	proxy := newProxy(t, tg)
+	proxy.SetDown(true)
+	cfg := testConfig(tg, tg.viaAddr(t, proxy.Addr()))
+	cfg.BackOffConfig.MaxElapsedTime = 0
+	q := createDefaultConfig().(*Config).QueueConfig.Get()
+	require.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer)
+	q.QueueSize = 256 << 10
+	cfg.QueueConfig = configoptional.Some(*q)
+	exp, _ := startExporter(t, cfg, nopSettings())
+
+	accepted, bytes := 0, 0
+	for i := range 1000 {
+		ld := entryLogs(withoutHeaders(loadgen.Entry("bytes", i, 0)))
+		if err := exp.ConsumeLogs(context.Background(), ld); err != nil {
+			break
+		}
+		accepted++
+		bytes += (&plog.ProtoMarshaler{}).LogsSize(ld)
+	}
+	t.Logf("accepted %d records, %d bytes of protobuf", accepted, bytes)
+	assert.Less(t, accepted, 1000, "the queue filled")
+	assert.Greater(t, accepted, 20, "256 KiB holds many records")
+	assert.LessOrEqual(t, bytes, 256<<10)
+
+	proxy.SetDown(false)
+	require.Eventually(t, func() bool {
+		return tg.count(t, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'access_logs'", tg.database) == 1 &&
+			tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")) == accepted
+	}, time.Minute, 100*time.Millisecond)
+	assertExactlyOnce(t, tg, accepted)
+}
+
+// withoutHeaders drops the header map entryLogs cannot carry.
+func withoutHeaders(e map[string]any) map[string]any {
+	delete(e, "req_headers")
+	return e
+}

@@ -137,11 +137,8 @@ func (e *mysqlExporter) deadLetter(ctx context.Context, st *tableState, r *row, 
 // twice to anyone who counts by request_id. The log never carries the
 // content (it may be a conversation).
 func (e *mysqlExporter) keepDroppedAILog(ctx context.Context, st *tableState, r *row) error {
-	if r.aiLogRetried {
-		// The mapper counted the ones it dropped itself.
-		e.telemetry.ExporterMysqlaccesslogRowsTruncated.Add(ctx, 1, columnAttr(aiLogColumnName(st.cols)))
-	}
 	if st.deadLetter == nil {
+		e.countDroppedAILog(ctx, st, r)
 		e.logger.Warn("ai_log not storable, row written with ai_log NULL; no dead-letter table to keep it",
 			zap.String("uid", r.uid), zap.String("why", r.aiLogDropped))
 		return nil
@@ -151,9 +148,19 @@ func (e *mysqlExporter) keepDroppedAILog(ctx context.Context, st *tableState, r 
 	if err := e.insertDeadLetter(ctx, st, r, reasonAILogRefused, r.aiLogDropped, record); err != nil {
 		return err
 	}
+	e.countDroppedAILog(ctx, st, r)
 	e.logger.Warn("ai_log not storable: row written with ai_log NULL, ai_log kept in the dead-letter table",
 		zap.String("uid", r.uid), zap.String("why", r.aiLogDropped))
 	return nil
+}
+
+// countDroppedAILog counts an ai_log dropped after a refusal, once it is
+// settled (a failed keep is retried and must not count twice); the mapper
+// counted those it dropped itself.
+func (e *mysqlExporter) countDroppedAILog(ctx context.Context, st *tableState, r *row) {
+	if r.aiLogRetried {
+		e.telemetry.ExporterMysqlaccesslogRowsTruncated.Add(ctx, 1, columnAttr(aiLogColumnName(st.cols)))
+	}
 }
 
 // insertDeadLetter writes one dead-letter row with the identity columns

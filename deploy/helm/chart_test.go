@@ -143,6 +143,8 @@ func TestPersistenceUsesStatefulSetWithQueueVolume(t *testing.T) {
 	cfg := collectorConfig(t, objs)
 	assert.Equal(t, "/var/lib/otelcol-higress/queue", cr.Get(cfg, "extensions", "file_storage/queue", "directory"))
 	assert.Equal(t, "file_storage/queue", cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue", "storage"))
+	assert.Equal(t, "items", cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue", "sizer"))
+	assert.EqualValues(t, 500000, cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue", "queue_size"), "a disk queue holds more than the in-memory default")
 	assert.Contains(t, cr.Get(cfg, "service", "extensions"), "file_storage/queue")
 	assert.Len(t, cr.Find(objs, "Service"), 2, "client Service plus the headless one")
 }

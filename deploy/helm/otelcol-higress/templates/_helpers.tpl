@@ -87,7 +87,7 @@ persistent queue; .Values.config is deep-merged over it.
 {{- end }}
 {{- if .Values.persistence.enabled }}
 {{- $_ := set $cfg.extensions "file_storage/queue" (dict "directory" (printf "%s/queue" .Values.persistence.mountPath) "create_directory" true "fsync" true) }}
-{{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "storage" "file_storage/queue") }}
+{{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "storage" "file_storage/queue" "sizer" "items" "queue_size" (int64 .Values.persistence.queueSize)) }}
 {{- $extensions = append $extensions "file_storage/queue" }}
 {{- end }}
 {{- $_ := set $cfg "service" (dict

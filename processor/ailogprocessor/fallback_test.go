@@ -45,6 +45,21 @@ func TestColumnFallbacks(t *testing.T) {
 			want:  map[string]any{accesslog.AttrModel: "", accesslog.AttrResponseModel: nil},
 		},
 		{
+			name: "upstream_cluster from service when top level empty",
+			top:  map[string]any{accesslog.AttrUpstream: "", accesslog.AttrService: "llm-qwen.dns"},
+			want: map[string]any{accesslog.AttrUpstream: "llm-qwen.dns"},
+		},
+		{
+			name: "top-level upstream_cluster wins over service",
+			top:  map[string]any{accesslog.AttrUpstream: "outbound|443||qwen", accesslog.AttrService: "llm-qwen.dns"},
+			want: map[string]any{accesslog.AttrUpstream: "outbound|443||qwen"},
+		},
+		{
+			name: "no service, no upstream_cluster",
+			top:  map[string]any{accesslog.AttrService: ""},
+			want: map[string]any{accesslog.AttrUpstream: nil},
+		},
+		{
 			name:  "tokens from ai_log, total given",
 			aiLog: `{"input_token":10,"output_token":"20","total_token":31}`,
 			want:  map[string]any{accesslog.AttrInputTokens: int64(10), accesslog.AttrOutputTokens: int64(20), accesslog.AttrTotalTokens: int64(31)},

@@ -116,4 +116,5 @@ func (p *aiLogProcessor) processRecord(ctx context.Context, lr plog.LogRecord) {
 	}
 	fillColumns(attrs, &fb)
 	fillMCPServer(attrs)
+	fillUpstreamCluster(attrs)
 }

@@ -46,6 +46,9 @@ func splitEntries(body []byte) ([]map[string]any, []entryError, error) {
 	if start == len(body) {
 		return nil, nil, &bodyError{reason: reasonEmpty, msg: "empty body: expected a JSON object, an array of objects or NDJSON"}
 	}
+	if entries, problems, ok := fastSplit(body, start); ok {
+		return entries, problems, nil
+	}
 	if body[start] == '[' {
 		return splitArray(body, start)
 	}
@@ -69,9 +72,13 @@ func splitArray(body []byte, start int) ([]map[string]any, []entryError, error) 
 			entries = append(entries, obj)
 			continue
 		}
-		problems = append(problems, entryError{Index: i, Reason: reasonNotObject, Error: fmt.Sprintf("array element %d is %s, not an object", i, jsonKind(e))})
+		problems = append(problems, notObjectInArray(i, e))
 	}
 	return entries, problems, nil
+}
+
+func notObjectInArray(i int, e any) entryError {
+	return entryError{Index: i, Reason: reasonNotObject, Error: fmt.Sprintf("array element %d is %s, not an object", i, jsonKind(e))}
 }
 
 // splitStream reads concatenated values. After a syntax error it resumes at

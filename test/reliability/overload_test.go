@@ -96,12 +96,21 @@ func TestOverload(t *testing.T) {
 
 	e.waitStored(run, res.AckedIDs, pick(2*time.Minute, 5*time.Minute))
 	peak := e.col.PeakRSSKiB()
-	t.Logf("peak RSS (VmHWM) %d MiB, peak RssAnon %d MiB, ceiling %d MiB (memory_limiter limit_mib %d, spike %d, GOMEMLIMIT %s)",
-		peak>>10, e.col.PeakAnonKiB()>>10, overloadCeilingMiB, overloadLimitMiB, overloadSpikeMiB, overloadGoMemLimit)
+	t.Logf("peak RSS (VmHWM) %d MiB, peak RssAnon %d MiB, peak RssFile %d MiB, ceiling %d MiB (memory_limiter limit_mib %d, spike %d, GOMEMLIMIT %s)",
+		peak>>10, e.col.PeakAnonKiB()>>10, e.col.PeakFileKiB()>>10, overloadCeilingMiB, overloadLimitMiB, overloadSpikeMiB, overloadGoMemLimit)
 	t.Logf("collector log: %d memory_limiter refusals logged, %d queue-full refusals logged",
 		e.col.CountLog("memory limiter")+e.col.CountLog("memory usage"), e.col.CountLog("queue is full"))
-	if peak>>10 >= overloadCeilingMiB {
-		t.Errorf("peak RSS %d MiB >= configured ceiling %d MiB", peak>>10, overloadCeilingMiB)
+	// What memory_limiter bounds, and what an OOM kill counts, is anonymous
+	// memory. VmHWM also counts file-backed pages — the mapped binary and
+	// the persistent queue's bbolt file — which the kernel reclaims; it
+	// came within a few MiB of the ceiling on a loaded CI machine (323 MiB
+	// with 156 MiB anonymous). Anonymous memory must stay under limit_mib
+	// itself, VmHWM under the ceiling plus what is mapped from files.
+	if anon := e.col.PeakAnonKiB() >> 10; anon >= overloadLimitMiB {
+		t.Errorf("peak RssAnon %d MiB >= memory_limiter limit_mib %d", anon, overloadLimitMiB)
+	}
+	if peak>>10 >= overloadCeilingMiB+e.col.PeakFileKiB()>>10 {
+		t.Errorf("peak RSS %d MiB >= ceiling %d MiB + %d MiB file-backed", peak>>10, overloadCeilingMiB, e.col.PeakFileKiB()>>10)
 	}
 	if err := e.col.Stop(30 * time.Second); err != nil {
 		t.Error(err)

@@ -232,6 +232,7 @@ type Collector struct {
 	exitErr error
 	peakKiB int64
 	anonKiB int64 // highest RssAnon sampled
+	fileKiB int64 // highest RssFile sampled (mapped binary, bbolt file)
 	state   *os.ProcessState
 }
 
@@ -327,7 +328,11 @@ func (c *Collector) sampleRSS(pid int, done chan struct{}) {
 	for {
 		hwm, err1 := readStatusKiB(pid, "VmHWM")
 		anon, err2 := readStatusKiB(pid, "RssAnon")
+		file, err3 := readStatusKiB(pid, "RssFile")
 		c.mu.Lock()
+		if err3 == nil && file > c.fileKiB {
+			c.fileKiB = file
+		}
 		if err1 == nil && hwm > c.peakKiB {
 			c.peakKiB = hwm
 		}
@@ -389,6 +394,14 @@ func (c *Collector) PeakRSSKiB() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.peakKiB
+}
+
+// PeakFileKiB is the highest RssFile sampled: file-backed pages the kernel
+// can reclaim (the mapped binary, the persistent queue's bbolt file).
+func (c *Collector) PeakFileKiB() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fileKiB
 }
 
 // PeakAnonKiB is the highest RssAnon sampled during the current (or last) run.

@@ -180,7 +180,7 @@ func (e *mysqlExporter) insertDeadLetter(ctx context.Context, st *tableState, r 
 	add("reason", reason)
 	add("request_id", requestIDOf(r))
 	add("start_time", startTimeOf(r.ref.record))
-	add("error", truncateBytes(strings.ToValidUTF8(errText, "\uFFFD"), 65535))
+	add("error", accesslog.CutUTF8(strings.ToValidUTF8(errText, "\uFFFD"), 65535))
 	add("record", record)
 	stmt := "INSERT INTO " + qualified(e.cfg.database(), e.cfg.Table+rejectedSuffix) +
 		" (" + strings.Join(names, ", ") + ") VALUES (?" + strings.Repeat(", ?", len(names)-1) + ")" +

@@ -80,7 +80,7 @@ func (sl slot) cut(excess int) {
 	if s, ok := sl.get().(string); ok {
 		const room = 64 // the marker and escapes
 		if keepN := len(s) - excess - room; keepN > 0 {
-			head := truncateBytes(s, keepN)
+			head := accesslog.CutUTF8(s, keepN)
 			sl.set(head + fmt.Sprintf("…[truncated %d bytes]", len(s)-len(head)))
 			return
 		}

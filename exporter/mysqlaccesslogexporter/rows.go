@@ -231,7 +231,7 @@ func zeroFor(c *column) any {
 // persistent-queue redelivery (records from other receivers have no uid).
 func recordUID(ref recordRef) string {
 	if v, ok := ref.record.Attributes().Get(accesslog.AttrRecordUID); ok && v.Str() != "" {
-		return truncateBytes(v.Str(), 64)
+		return accesslog.CutUTF8(v.Str(), 64)
 	}
 	h := sha256.New()
 	h.Write([]byte(marshalJSON(ref.resource.Attributes().AsRaw())))

@@ -50,7 +50,7 @@ func fitString(s string, c *column) (v any, cut bool) {
 		}
 	}
 	if c.maxBytes > 0 && int64(len(s)) > c.maxBytes {
-		s = truncateBytes(s, int(c.maxBytes))
+		s = accesslog.CutUTF8(s, int(c.maxBytes))
 		cut = true
 	}
 	return s, cut
@@ -66,17 +66,6 @@ func truncateRunes(s string, n int) string {
 		i++
 	}
 	return s
-}
-
-// truncateBytes keeps at most n bytes without splitting a character.
-func truncateBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // intValue reads an integer attribute. Int fields may arrive as strings

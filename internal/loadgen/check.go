@@ -4,8 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
 // Report compares acknowledged entries with the rows of a run.
@@ -26,7 +27,7 @@ func (r Report) String() string {
 // Check reads the run's rows from table (placeholders only; the table name
 // is quoted) and compares them with the acknowledged request ids.
 func Check(ctx context.Context, db *sql.DB, table, runID string, acked []string) (Report, error) {
-	q := "SELECT `request_id`, COUNT(*) FROM " + quoteIdent(table) + " WHERE `request_id` LIKE ? GROUP BY `request_id`"
+	q := "SELECT `request_id`, COUNT(*) FROM " + accesslog.QuoteIdent(table) + " WHERE `request_id` LIKE ? GROUP BY `request_id`"
 	rows, err := db.QueryContext(ctx, q, runID+"-%")
 	if err != nil {
 		return Report{}, err
@@ -72,5 +73,3 @@ func WaitComplete(ctx context.Context, db *sql.DB, table, runID string, acked []
 		time.Sleep(200 * time.Millisecond)
 	}
 }
-
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

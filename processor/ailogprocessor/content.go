@@ -1,9 +1,9 @@
 package ailogprocessor // import "github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
 
 import (
-	"unicode/utf8"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
 // truncatedMark ends a cut value, as ai-statistics marks its own long values.
@@ -41,17 +41,5 @@ func truncateValue(v pcommon.Value, maxBytes int) {
 	if len(s) <= maxBytes {
 		return
 	}
-	v.SetStr(cutUTF8(s, maxBytes) + truncatedMark)
-}
-
-// cutUTF8 returns at most n bytes of s without splitting a character, so
-// the value stays valid UTF-8 (MySQL's JSON type rejects anything else).
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	v.SetStr(accesslog.CutUTF8(s, maxBytes) + truncatedMark)
 }

@@ -70,15 +70,6 @@ func TestContentPolicy(t *testing.T) {
 	})
 }
 
-func TestCutUTF8(t *testing.T) {
-	s := "a中b"
-	for n := 0; n <= len(s)+1; n++ {
-		got := cutUTF8(s, n)
-		assert.True(t, utf8.ValidString(got))
-		assert.LessOrEqual(t, len(got), n)
-	}
-}
-
 func TestIncludeExclude(t *testing.T) {
 	const aiLog = `{"model":"m","input_token":1,"output_token":2,"api":"a@b@c","cache_status":"hit","my_custom":"x"}`
 

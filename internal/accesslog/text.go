@@ -1,0 +1,27 @@
+package accesslog
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// CutUTF8 returns at most n bytes of s without splitting a character, so a
+// cut value stays valid UTF-8 (MySQL's JSON type and protobuf reject
+// anything else). The processor's content policy and the exporter's column
+// widths both cut with it.
+func CutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// QuoteIdent quotes a MySQL/MariaDB identifier (database, table, column).
+// Names come from configuration and the field table; values never go
+// through here, they are always placeholders.
+func QuoteIdent(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}

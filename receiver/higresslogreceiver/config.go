@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 )
@@ -40,10 +41,19 @@ type GroupCommitConfig struct {
 	// arriving while all are busy are grouped into the next call. 0 means
 	// the number of CPUs the process may use.
 	MaxInflight int `mapstructure:"max_inflight"`
+	// Linger is how long a request that could be handed over at once
+	// waits for others to join its call (0: none). With a persistent
+	// sending queue every call costs a few fsynced writes; a linger of a
+	// few milliseconds turns single-entry POSTs into batches of them.
+	Linger time.Duration `mapstructure:"linger"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
+
+// maxLinger: db-log-pusher gives up after 5 s; a linger is meant to be
+// milliseconds, and a long one would only hold every sender back.
+const maxLinger = time.Second
 
 // Validate checks the configuration without changing it.
 func (cfg *Config) Validate() error {
@@ -65,6 +75,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.GroupCommit.MaxInflight < 0 {
 		errs = append(errs, errors.New("group_commit::max_inflight must not be negative"))
+	}
+	if cfg.GroupCommit.Linger < 0 || cfg.GroupCommit.Linger > maxLinger {
+		errs = append(errs, fmt.Errorf("group_commit::linger must be between 0 and %v", maxLinger))
 	}
 	if cfg.GroupCommit.Enabled && cfg.IncludeMetadata {
 		// Grouped requests run under one context: their client metadata

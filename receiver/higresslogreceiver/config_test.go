@@ -3,6 +3,7 @@ package higresslogreceiver
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,6 +48,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "bearertokenauth", cfg.Auth.Get().AuthenticatorID.String())
 				assert.True(t, cfg.GroupCommit.Enabled)
 				assert.Equal(t, 4, cfg.GroupCommit.MaxInflight)
+				assert.Equal(t, 2*time.Millisecond, cfg.GroupCommit.Linger)
 			},
 		},
 		{
@@ -55,6 +57,7 @@ func TestLoadConfig(t *testing.T) {
 				`ingest_path "ingest" must start with '/'`,
 				`health_path "/" must differ`,
 				"service_name must not be empty",
+				"group_commit::linger must be between 0 and 1s",
 			},
 		},
 		{

@@ -15,9 +15,9 @@ import (
 )
 
 // fillRecord writes an entry's fields onto lr using the field table.
-func fillRecord(lr plog.LogRecord, entry map[string]any, received pcommon.Timestamp) {
+func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp) {
 	attrs := lr.Attributes()
-	attrs.EnsureCapacity(len(entry) + 1)
+	attrs.EnsureCapacity(len(accesslog.Fields) + len(e.extra) + 1)
 	lr.SetObservedTimestamp(received)
 	lr.SetTimestamp(received)
 
@@ -25,33 +25,48 @@ func fillRecord(lr plog.LogRecord, entry map[string]any, received pcommon.Timest
 	// reads the same way every time.
 	for i := range accesslog.Fields {
 		f := &accesslog.Fields[i]
-		val, present := entry[f.JSON]
-		if !present || val == nil || f.Scope == accesslog.Resource {
+		v := &e.known[i]
+		if v.kind <= null || f.Scope == accesslog.Resource {
 			continue
 		}
-		putField(attrs, f, val)
 		if f.Kind == accesslog.Time {
-			if ts, ok := parseStartTime(val); ok {
+			if ts, ok := parseStartTime(v.any()); ok {
 				lr.SetTimestamp(ts)
 			}
 		}
+		putField(attrs, f, v)
 	}
-	for _, key := range unknownKeys(entry) {
-		accesslog.PutJSON(attrs.PutEmpty(accesslog.AttrExtraPrefix+key), entry[key])
+	for _, key := range sortedKeys(e.extra) {
+		accesslog.PutJSON(attrs.PutEmpty(accesslog.AttrExtraPrefix+key), e.extra[key])
 	}
 
-	if tid, ok := parseTraceID(entry["trace_id"]); ok {
+	if tid, ok := parseTraceID(e.known[idxTraceID]); ok {
 		lr.SetTraceID(tid)
 	}
-	code, hasCode := accesslog.ParseInt(entry["response_code"])
+	code, hasCode := accesslog.ParseInt(e.known[idxResponseCode].any())
 	lr.SetSeverityNumber(severityFor(code))
 	lr.SetSeverityText(lr.SeverityNumber().String())
-	lr.Body().SetStr(summary(entry, code, hasCode))
+	lr.Body().SetStr(summary(e, code, hasCode))
 	attrs.PutStr(accesslog.AttrRecordUID, newRecordUID())
 }
 
 // putField stores one known field with the type the table gives it.
-func putField(attrs pcommon.Map, f *accesslog.Field, val any) {
+func putField(attrs pcommon.Map, f *accesslog.Field, v *value) {
+	// The common cases first, without going through interfaces.
+	switch {
+	case v.kind == pmap:
+		v.m.MoveTo(attrs.PutEmptyMap(f.Attr))
+		return
+	case v.kind == str && (f.Kind == accesslog.String || f.Kind == accesslog.Time):
+		attrs.PutStr(f.Attr, v.s)
+		return
+	case v.kind == num && f.Kind == accesslog.Int:
+		if n, err := strconv.ParseInt(v.s, 10, 64); err == nil {
+			attrs.PutInt(f.Attr, n)
+			return
+		}
+	}
+	val := v.any()
 	switch f.Kind {
 	case accesslog.Int:
 		if n, ok := accesslog.ParseInt(val); ok {
@@ -65,13 +80,7 @@ func putField(attrs pcommon.Map, f *accesslog.Field, val any) {
 		}
 	case accesslog.StringMap:
 		if m, ok := asObject(val); ok {
-			dst := attrs.PutEmptyMap(f.Attr)
-			dst.EnsureCapacity(len(m))
-			for k, v := range m {
-				if v != nil {
-					dst.PutStr(k, accesslog.Text(v))
-				}
-			}
+			putStringMap(attrs.PutEmptyMap(f.Attr), m)
 			return
 		}
 	case accesslog.JSONObject:
@@ -83,6 +92,16 @@ func putField(attrs pcommon.Map, f *accesslog.Field, val any) {
 	// String fields, and any value whose meaning is unclear for its kind,
 	// are kept as text so that nothing the sender wrote is lost.
 	attrs.PutStr(f.Attr, accesslog.Text(val))
+}
+
+// putStringMap stores headers: every non-null value as text.
+func putStringMap(dst pcommon.Map, m map[string]any) {
+	dst.EnsureCapacity(len(m))
+	for k, v := range m {
+		if v != nil {
+			dst.PutStr(k, accesslog.Text(v))
+		}
+	}
 }
 
 // asObject accepts an object, or an object JSON-encoded in a string (once
@@ -120,9 +139,11 @@ func parseBool(val any) (bool, bool) {
 }
 
 // parseTraceID accepts a 32-hex W3C id or a 16-hex B3 id (left-padded).
-func parseTraceID(val any) (pcommon.TraceID, bool) {
-	s, _ := val.(string)
-	s = strings.TrimSpace(s)
+func parseTraceID(v value) (pcommon.TraceID, bool) {
+	if v.kind != str {
+		return pcommon.TraceID{}, false
+	}
+	s := strings.TrimSpace(v.s)
 	if len(s) != 16 && len(s) != 32 {
 		return pcommon.TraceID{}, false
 	}
@@ -146,9 +167,8 @@ func severityFor(code int64) plog.SeverityNumber {
 
 // summary is the human-readable body, e.g. "POST /v1/chat/completions 200".
 // The query string is left out: it is in url.path and may carry secrets.
-func summary(entry map[string]any, code int64, hasCode bool) string {
-	method, _ := entry["method"].(string)
-	path, _ := entry["path"].(string)
+func summary(e *entry, code int64, hasCode bool) string {
+	method, path := stringValue(e.known[idxMethod]), stringValue(e.known[idxPath])
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
@@ -179,14 +199,23 @@ func newRecordUID() string {
 	return id.String()
 }
 
-// unknownKeys lists, sorted, the keys the field table does not know. They are
-// kept under higress.extra.* because senders evolve.
-func unknownKeys(entry map[string]any) []string {
-	var keys []string
-	for k := range entry {
-		if _, known := accesslog.ByJSON(k); !known {
-			keys = append(keys, k)
-		}
+// stringValue is the value when it was sent as a JSON string, else "".
+func stringValue(v value) string {
+	if v.kind == str {
+		return v.s
+	}
+	return ""
+}
+
+// sortedKeys lists the unknown keys in order. They are kept under
+// higress.extra.* because senders evolve.
+func sortedKeys(extra map[string]any) []string {
+	if len(extra) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	return keys

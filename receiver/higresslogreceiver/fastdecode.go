@@ -2,50 +2,84 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 
 import (
 	"bytes"
-	"encoding/json"
 	"unicode/utf8"
-
-	jsoniter "github.com/json-iterator/go"
 )
 
-// fastJSON decodes the common bodies (one object, or an array) about twice
-// as fast as encoding/json, which was half of the collector's CPU per row
-// (BENCHMARKS.md). It keeps numbers as json.Number like the standard path.
-var fastJSON = jsoniter.Config{UseNumber: true}.Froze()
-
-// fastSplit decodes a whole body that is one JSON value. ok is false when
-// the body is anything else or anything unusual, and the standard path
-// (exact error positions, NDJSON, resynchronisation) takes over: the fast
-// path only ever returns what the standard path would (FuzzFastDecode).
-func fastSplit(body []byte, start int) (entries []map[string]any, problems []entryError, ok bool) {
+// fastSplit decodes the common bodies — one object, or an array — straight
+// into entries: strings and numbers as slices of one copy of the body,
+// ai_log and the headers straight into pdata maps. Decoding into
+// map[string]any first and converting was most of the receiver's cost
+// (BENCHMARKS.md). ok is false when the body is anything else or anything
+// unusual, and the standard path (exact error positions, NDJSON,
+// resynchronisation) takes over: the fast path only ever accepts valid JSON
+// and produces what the standard path would (FuzzFastDecode).
+func fastSplit(body []byte, start int) (entries []entry, problems []entryError, ok bool) {
 	b := body[start:]
+	if b[0] != '{' && b[0] != '[' {
+		return nil, nil, false
+	}
 	// The standard decoder turns invalid UTF-8 and lone surrogate escapes
 	// into U+FFFD; leave both to it so records always hold valid UTF-8.
 	if !utf8.Valid(b) || bytes.Contains(b, []byte(`\ud`)) || bytes.Contains(b, []byte(`\uD`)) {
 		return nil, nil, false
 	}
-	// json-iterator is laxer than the standard (leading zeros, …): the
-	// standard scanner, without building values, decides what is JSON.
-	if !json.Valid(b) {
-		return nil, nil, false
-	}
-	var v any
-	if err := fastJSON.Unmarshal(b, &v); err != nil {
-		return nil, nil, false
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		return []map[string]any{x}, nil, true
-	case []any:
-		entries = make([]map[string]any, 0, len(x))
-		for i, e := range x {
-			if obj, isObj := e.(map[string]any); isObj {
-				entries = append(entries, obj)
-				continue
+	p := validJSON{s: string(b)}
+	if p.s[0] == '{' {
+		e := newEntry()
+		p.entry(&e)
+		entries = []entry{e}
+	} else {
+		index := 0
+		p.elements(func() {
+			if p.peek() == '{' {
+				e := newEntry()
+				p.entry(&e)
+				entries = append(entries, e)
+			} else {
+				problems = append(problems, notObjectInArray(index, p.anyValue()))
 			}
-			problems = append(problems, notObjectInArray(i, e))
-		}
-		return entries, problems, true
+			index++
+		})
 	}
-	return nil, nil, false
+	// Anything after the value (NDJSON, concatenated objects, garbage) is
+	// the standard path's to read or report.
+	if p.space(); p.bad || p.i != len(p.s) {
+		return nil, nil, false
+	}
+	return entries, problems, true
+}
+
+// entry reads one object into e.
+func (p *validJSON) entry(e *entry) {
+	p.members(func(key string) {
+		if i, known := fieldIndex[key]; known {
+			p.field(&e.known[i], i)
+		} else {
+			e.putExtra(key, p.anyValue())
+		}
+	})
+}
+
+// field reads a known field's value, objects of the map-typed fields
+// straight into pdata.
+func (p *validJSON) field(v *value, index int) {
+	switch c := p.peek(); {
+	case c == '"':
+		*v = value{kind: str, s: p.str()}
+	case c == 'n':
+		p.literal("null")
+		*v = value{kind: null}
+	case c == '{' && isJSONObjectField(index):
+		m := newMap()
+		p.objectInto(m)
+		*v = value{kind: pmap, m: m}
+	case c == '{' && isStringMapField(index):
+		m := newMap()
+		p.stringMapInto(m)
+		*v = value{kind: pmap, m: m}
+	case c == '{' || c == '[' || c == 't' || c == 'f':
+		*v = value{kind: other, v: p.anyValue()}
+	default:
+		*v = value{kind: num, s: p.number()}
+	}
 }

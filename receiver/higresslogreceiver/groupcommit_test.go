@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,7 +46,7 @@ func TestGroupCommitGroupsWhileBusy(t *testing.T) {
 	}{{"success", nil}, {"error reaches every grouped request", errors.New("queue full")}} {
 		t.Run(tt.name, func(t *testing.T) {
 			next := &gatedConsumer{entered: make(chan struct{}, 16), gate: make(chan struct{}), err: tt.err}
-			gc := newGroupCommitter(next, 1)
+			gc := newGroupCommitter(next, 1, 0)
 
 			results := make(chan error, 6)
 			go func() { results <- gc.consume(context.Background(), oneRecord()) }()
@@ -87,7 +88,7 @@ func TestGroupCommitGroupsWhileBusy(t *testing.T) {
 func TestGroupCommitLoneRequestGoesStraightThrough(t *testing.T) {
 	next := &gatedConsumer{entered: make(chan struct{}, 4), gate: make(chan struct{})}
 	close(next.gate)
-	gc := newGroupCommitter(next, 2)
+	gc := newGroupCommitter(next, 2, 0)
 	for range 3 {
 		require.NoError(t, gc.consume(context.Background(), oneRecord()))
 	}
@@ -97,24 +98,38 @@ func TestGroupCommitLoneRequestGoesStraightThrough(t *testing.T) {
 // Under concurrent HTTP load every entry is delivered exactly once, with
 // fewer pipeline calls than requests.
 func TestGroupCommitUnderConcurrentPosts(t *testing.T) {
-	sink := &countingSink{next: func(context.Context, plog.Logs) error { return nil }}
-	rcv := startReceiver(t, func(c *Config) { c.GroupCommit.MaxInflight = 1 }, sink, nil)
+	for _, tc := range []struct {
+		name     string
+		inflight int
+		linger   time.Duration
+	}{{"one slot", 1, 0}, {"two slots, linger", 2, time.Millisecond}, {"one slot, linger", 1, 3 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			sink := &countingSink{next: func(context.Context, plog.Logs) error { return nil }}
+			rcv := startReceiver(t, func(c *Config) {
+				c.GroupCommit.MaxInflight = tc.inflight
+				c.GroupCommit.Linger = tc.linger
+			}, sink, nil)
 
-	const posts = 200
-	var wg sync.WaitGroup
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := i; j < posts; j += 16 {
-				resp, a := post(t, rcv.url+"/ingest", `{"request_id":"x"}`)
-				assert.Equal(t, 200, resp.StatusCode, "%+v", a)
+			const posts = 400
+			var wg sync.WaitGroup
+			for i := range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for j := i; j < posts; j += 16 {
+						resp, a := post(t, rcv.url+"/ingest", `{"request_id":"x"}`)
+						assert.Equal(t, 200, resp.StatusCode, "%+v", a)
+					}
+				}()
 			}
-		}()
+			wg.Wait()
+			assert.Equal(t, posts, sink.records(), "every entry exactly once")
+			assert.LessOrEqual(t, sink.calls(), posts)
+			if tc.linger > 0 {
+				assert.Less(t, sink.calls(), posts/2, "lingering groups requests")
+			}
+		})
 	}
-	wg.Wait()
-	assert.Equal(t, posts, sink.records())
-	assert.LessOrEqual(t, sink.calls(), posts)
 }
 
 type countingSink struct {
@@ -133,3 +148,31 @@ func (s *countingSink) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 func (*countingSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 func (s *countingSink) records() int                      { s.mu.Lock(); defer s.mu.Unlock(); return s.n }
 func (s *countingSink) calls() int                        { s.mu.Lock(); defer s.mu.Unlock(); return s.c }
+
+// With a linger, requests arriving while the first one waits share its
+// call, even though a slot was free.
+func TestGroupCommitLingerGathersRequests(t *testing.T) {
+	next := &gatedConsumer{entered: make(chan struct{}, 16), gate: make(chan struct{})}
+	close(next.gate)
+	gc := newGroupCommitter(next, 2, time.Second)
+
+	results := make(chan error, 4)
+	go func() { results <- gc.consume(context.Background(), oneRecord()) }()
+	require.Eventually(t, func() bool {
+		gc.mu.Lock()
+		defer gc.mu.Unlock()
+		return gc.lingering != nil
+	}, 5*time.Second, time.Millisecond, "the first request leads a group")
+	for range 3 {
+		go func() { results <- gc.consume(context.Background(), oneRecord()) }()
+	}
+	for range 4 {
+		require.NoError(t, <-results)
+	}
+	next.mu.Lock()
+	assert.Equal(t, []int{4}, next.calls, "one call carried all four")
+	next.mu.Unlock()
+	gc.mu.Lock()
+	assert.Equal(t, 0, gc.inflight)
+	gc.mu.Unlock()
+}

@@ -20,10 +20,15 @@ func buildLogs(body []byte, received time.Time, serviceName string) (plog.Logs, 
 	ld := plog.NewLogs()
 	scopes := map[string]plog.LogRecordSlice{}
 	now := pcommon.NewTimestampFromTime(received)
-	for _, entry := range entries {
-		instance := accesslog.Text(entry["instance_id"])
-		if entry["instance_id"] == nil {
-			instance = ""
+	for i := range entries {
+		entry := &entries[i]
+		var instance string
+		switch v := &entry.known[idxInstanceID]; v.kind {
+		case absent, null:
+		case str:
+			instance = v.s
+		default:
+			instance = accesslog.Text(v.any())
 		}
 		records, ok := scopes[instance]
 		if !ok {

@@ -56,7 +56,7 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*higre
 		if inflight == 0 {
 			inflight = runtime.GOMAXPROCS(0)
 		}
-		r.consume = newGroupCommitter(next, inflight).consume
+		r.consume = newGroupCommitter(next, inflight, cfg.GroupCommit.Linger).consume
 	}
 	return r, nil
 }

@@ -40,7 +40,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // are not valid JSON, are reported and skipped so that the rest still lands.
 // A body that is not JSON at all (or an array that does not parse) is a
 // bodyError: nothing in it can be trusted.
-func splitEntries(body []byte) ([]map[string]any, []entryError, error) {
+func splitEntries(body []byte) ([]entry, []entryError, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	start := skipSpace(body, 0)
 	if start == len(body) {
@@ -49,10 +49,19 @@ func splitEntries(body []byte) ([]map[string]any, []entryError, error) {
 	if entries, problems, ok := fastSplit(body, start); ok {
 		return entries, problems, nil
 	}
+	var objs []map[string]any
+	var problems []entryError
+	var err error
 	if body[start] == '[' {
-		return splitArray(body, start)
+		objs, problems, err = splitArray(body, start)
+	} else {
+		objs, problems, err = splitStream(body, start)
 	}
-	return splitStream(body, start)
+	entries := make([]entry, len(objs))
+	for i, o := range objs {
+		entries[i] = entryFromMap(o)
+	}
+	return entries, problems, err
 }
 
 func splitArray(body []byte, start int) ([]map[string]any, []entryError, error) {

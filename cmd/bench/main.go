@@ -42,6 +42,9 @@ type benchCase struct {
 	Persistent  bool
 	// NoFsync turns file_storage's fsync off (persistent queue only).
 	NoFsync bool
+	// Linger / MaxInflight: the receiver's group_commit settings (0: defaults).
+	Linger      time.Duration
+	MaxInflight int
 	// BatchMin/BatchMax override sending_queue.batch (0: exporter defaults).
 	BatchMin, BatchMax int
 	// Backlog: the database is unreachable during the load (peak RSS vs
@@ -50,21 +53,25 @@ type benchCase struct {
 }
 
 type result struct {
-	Case                  benchCase
-	Posts, Refused        int
-	Rows                  int
-	ReqPerSec, EntPerSec  float64
-	P50, P99              time.Duration
-	E2ERowsPerSec         float64
-	SinkRowsPerSec        float64
-	CPUPer10k             float64
-	PeakRSSMiB            int64
-	PeakAnonMiB           int64
-	DrainAfterLoad        time.Duration
-	Err                   error
-	BacklogRows           int
-	BacklogQueueDirKiB    int64
-	SinkWriters, SinkRows int
+	Case                 benchCase
+	Topology             string
+	Posts, Refused       int
+	Rows                 int
+	ReqPerSec, EntPerSec float64
+	P50, P99             time.Duration
+	E2ERowsPerSec        float64
+	SinkRowsPerSec       float64
+	CPUPer10k            float64
+	// DBCPUPer10k / SinkDBCPUPer10k: the database server's CPU-seconds
+	// per 10k rows during the e2e case and during the sink copy.
+	DBCPUPer10k, SinkDBCPUPer10k float64
+	PeakRSSMiB                   int64
+	PeakAnonMiB                  int64
+	DrainAfterLoad               time.Duration
+	Err                          error
+	BacklogRows                  int
+	BacklogQueueDirKiB           int64
+	SinkWriters, SinkRows        int
 }
 
 func main() {
@@ -77,15 +84,16 @@ func main() {
 		write    = flag.String("write", "", "replace (or append) the end-to-end section of this markdown file")
 		writers  = flag.Int("sink-writers", 4, "parallel connections of the sink measurement (the exporter's num_consumers)")
 		chunk    = flag.Int("sink-chunk", 1000, "rows per INSERT of the sink measurement (the exporter's max_rows_per_statement)")
+		topos    = flag.String("topology", topoShared+","+topoSplit, "CPU topologies of the throughput cases: shared (everything on every CPU), split (database on CPU 0, load generator and collector on CPU 1)")
 	)
 	flag.Parse()
-	if err := run(*binPath, *build, *dsn, *duration, *only, *write, *writers, *chunk); err != nil {
+	if err := run(*binPath, *build, *dsn, *duration, *only, *write, *writers, *chunk, strings.Split(*topos, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(binPath string, build bool, serverDSN string, dur time.Duration, only, write string, writers, chunk int) error {
+func run(binPath string, build bool, serverDSN string, dur time.Duration, only, write string, writers, chunk int, topologies []string) error {
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		return err
@@ -115,6 +123,9 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 		{Name: "1 entry/POST, c=64, persistent queue", Concurrency: 64, PerPost: 1, Persistent: true},
 		{Name: "1 entry/POST, c=16, memory queue", Concurrency: 16, PerPost: 1},
 		{Name: "1 entry/POST, c=16, persistent queue, fsync off", Concurrency: 16, PerPost: 1, Persistent: true, NoFsync: true},
+		{Name: "1 entry/POST, c=16, persistent queue, linger 2ms", Concurrency: 16, PerPost: 1, Persistent: true, Linger: 2 * time.Millisecond},
+		{Name: "1 entry/POST, c=16, persistent queue, linger 5ms", Concurrency: 16, PerPost: 1, Persistent: true, Linger: 5 * time.Millisecond},
+		{Name: "1 entry/POST, c=16, persistent queue, max_inflight 1", Concurrency: 16, PerPost: 1, Persistent: true, MaxInflight: 1},
 		{Name: "100 entries/POST, c=16, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true},
 		{Name: "100 entries/POST, c=16, memory queue", Concurrency: 16, PerPost: 100},
 		{Name: "backlog 20k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 200},
@@ -122,23 +133,12 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 		{Name: "backlog 160k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 1600},
 	}
 	var results []result
-	for _, c := range cases {
-		if only != "" && !strings.Contains(c.Name, only) {
-			continue
+	for _, topo := range topologies {
+		rs, err := runTopology(topo, cases, binPath, admin, serverDSN, dur, only, writers, chunk)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(os.Stderr, "== %s\n", c.Name)
-		var r result
-		if c.BacklogPosts > 0 {
-			r = backlogCase(binPath, admin, serverDSN, c)
-		} else {
-			r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk)
-		}
-		if r.Err != nil {
-			fmt.Fprintf(os.Stderr, "   error: %v\n", r.Err)
-		} else {
-			fmt.Fprintf(os.Stderr, "   %s\n", oneLine(r))
-		}
-		results = append(results, r)
+		results = append(results, rs...)
 	}
 	md := markdown(results, machine(version), dur, os.Args[1:])
 	fmt.Println(md)
@@ -146,6 +146,43 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 		return writeSection(write, md)
 	}
 	return nil
+}
+
+// runTopology runs the cases in one CPU topology; backlog cases (memory,
+// not throughput) only in the shared one.
+func runTopology(topo string, cases []benchCase, binPath string, admin *sql.DB, serverDSN string, dur time.Duration, only string, writers, chunk int) ([]result, error) {
+	switch topo {
+	case topoShared:
+	case topoSplit:
+		restore, err := pinSplit(dbServerPID())
+		if err != nil {
+			return nil, err
+		}
+		defer restore()
+	default:
+		return nil, fmt.Errorf("unknown topology %q (shared, split)", topo)
+	}
+	var results []result
+	for _, c := range cases {
+		if only != "" && !strings.Contains(c.Name, only) || c.BacklogPosts > 0 && topo != topoShared {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "== [%s] %s\n", topo, c.Name)
+		var r result
+		if c.BacklogPosts > 0 {
+			r = backlogCase(binPath, admin, serverDSN, c)
+		} else {
+			r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk)
+		}
+		r.Topology = topo
+		if r.Err != nil {
+			fmt.Fprintf(os.Stderr, "   error: %v\n", r.Err)
+		} else {
+			fmt.Fprintf(os.Stderr, "   %s\n", oneLine(r))
+		}
+		results = append(results, r)
+	}
+	return results, nil
 }
 
 func openAdmin(serverDSN string) (*sql.DB, string, error) {
@@ -187,7 +224,8 @@ func startCollector(bin, dsn string, c benchCase, dir string) (*harness.Collecto
 		return nil, err
 	}
 	o := harness.Options{Port: port, DSN: dsn, MemoryLimitMiB: 512, SpikeLimitMiB: 128,
-		NoFsync: c.NoFsync, BatchMinSize: c.BatchMin, BatchMaxSize: c.BatchMax}
+		NoFsync: c.NoFsync, BatchMinSize: c.BatchMin, BatchMaxSize: c.BatchMax,
+		GroupLinger: c.Linger, GroupMaxInflight: c.MaxInflight}
 	if c.BacklogPosts > 0 {
 		o.QueueSize = 2 * c.BacklogPosts * c.PerPost // the backlog must fit
 	}
@@ -257,6 +295,8 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 
 	run := fmt.Sprintf("b%x", time.Now().UnixNano()&0xffffff)
 	cpu0, _ := col.CPUSeconds()
+	dbm := cpuMeter(dbServerPID())
+	db0 := dbm.seconds()
 	start := time.Now()
 	res, err := loadgen.Run(context.Background(), loadgen.Config{
 		URL: col.URL, RunID: run, Concurrency: c.Concurrency, PerPost: c.PerPost, Duration: dur,
@@ -282,6 +322,7 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 	}
 	end := time.Now()
 	cpu1, _ := col.CPUSeconds()
+	db1 := dbm.seconds()
 	rep, err := loadgen.Check(context.Background(), db, "access_logs", run, res.AckedIDs)
 	if err == nil && !rep.OK() {
 		r.Err = fmt.Errorf("acknowledged rows lost or duplicated: %s", rep)
@@ -295,12 +336,17 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 	r.DrainAfterLoad = end.Sub(loadEnd)
 	if stored > 0 {
 		r.CPUPer10k = (cpu1 - cpu0) / float64(stored) * 10_000
+		r.DBCPUPer10k = (db1 - db0) / float64(stored) * 10_000
 	}
 	r.PeakRSSMiB, r.PeakAnonMiB = col.PeakRSSKiB()>>10, col.PeakAnonKiB()>>10
 	_ = col.Stop(time.Minute)
 
 	// The sink's own limit on the same rows and schema.
+	sdb0 := dbm.seconds()
 	r.SinkRowsPerSec, r.SinkRows, err = sinkLimit(db, run, writers, chunk)
+	if r.SinkRows > 0 {
+		r.SinkDBCPUPer10k = (dbm.seconds() - sdb0) / float64(r.SinkRows) * 10_000
+	}
 	r.SinkWriters = writers
 	if err != nil && r.Err == nil {
 		r.Err = fmt.Errorf("sink: %w", err)
@@ -482,8 +528,8 @@ func oneLine(r result) string {
 	if r.Case.BacklogPosts > 0 {
 		return fmt.Sprintf("backlog %d rows, peak RSS %d MiB (anon %d MiB), queue files %d MiB, drained %d", r.BacklogRows, r.PeakRSSMiB, r.PeakAnonMiB, r.BacklogQueueDirKiB>>10, r.Rows)
 	}
-	return fmt.Sprintf("%.0f req/s, %.0f entries/s acked, p50 %v p99 %v, e2e %.0f rows/s, sink %.0f rows/s (%.0f%%), %.2f CPU-s/10k rows, peak RSS %d MiB (anon %d MiB), refused %d",
-		r.ReqPerSec, r.EntPerSec, ms(r.P50), ms(r.P99), r.E2ERowsPerSec, r.SinkRowsPerSec, 100*r.E2ERowsPerSec/r.SinkRowsPerSec, r.CPUPer10k, r.PeakRSSMiB, r.PeakAnonMiB, r.Refused)
+	return fmt.Sprintf("%.0f req/s, %.0f entries/s acked, p50 %v p99 %v, e2e %.0f rows/s, sink %.0f rows/s (%.0f%%), %.2f CPU-s/10k rows, DB %.2f (sink %.2f), peak RSS %d MiB (anon %d MiB), refused %d",
+		r.ReqPerSec, r.EntPerSec, ms(r.P50), ms(r.P99), r.E2ERowsPerSec, r.SinkRowsPerSec, 100*r.E2ERowsPerSec/r.SinkRowsPerSec, r.CPUPer10k, r.DBCPUPer10k, r.SinkDBCPUPer10k, r.PeakRSSMiB, r.PeakAnonMiB, r.Refused)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }

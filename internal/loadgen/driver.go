@@ -82,6 +82,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte
 			for {
 				post := int(next.Add(1) - 1)
 				if cfg.Posts > 0 && post >= cfg.Posts {
@@ -90,14 +91,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				if !waitTurn(ctx, start, post, cfg.Rate) {
 					return
 				}
-				entries := make([]map[string]any, cfg.PerPost)
 				ids := make([]string, cfg.PerPost)
-				for i := range entries {
-					seq := post*cfg.PerPost + i
-					entries[i] = Entry(cfg.RunID, seq, cfg.Padding)
-					ids[i] = RequestID(cfg.RunID, seq)
+				for i := range ids {
+					ids[i] = RequestID(cfg.RunID, post*cfg.PerPost+i)
 				}
-				status, lat := send(ctx, client, cfg.URL, Body(entries))
+				// A fresh buffer each time: the transport may still be
+				// writing the last body when an early answer (413) returns.
+				buf = AppendBody(make([]byte, 0, cap(buf)), cfg.RunID, post*cfg.PerPost, cfg.PerPost, cfg.Padding)
+				status, lat := send(ctx, client, cfg.URL, buf)
 				mu.Lock()
 				res.Posts++
 				res.Status[status]++

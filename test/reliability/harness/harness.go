@@ -104,6 +104,10 @@ type Options struct {
 	NoFsync bool
 	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
 	MemoryLimitMiB, SpikeLimitMiB int
+	// GroupLinger / GroupMaxInflight set the receiver's group_commit
+	// linger and max_inflight (0: the receiver's defaults).
+	GroupLinger      time.Duration
+	GroupMaxInflight int
 	// QueueSize in records (0: the exporter's default).
 	QueueSize int
 	// NumConsumers of the sending queue (0: the exporter's default).
@@ -133,6 +137,15 @@ receivers:
     endpoint: 127.0.0.1:{{ .Port }}
 {{- if .MaxBodyBytes }}
     max_request_body_size: {{ .MaxBodyBytes }}
+{{- end }}
+{{- if or .GroupLinger .GroupMaxInflight }}
+    group_commit:
+{{- if .GroupLinger }}
+      linger: {{ .GroupLinger }}
+{{- end }}
+{{- if .GroupMaxInflight }}
+      max_inflight: {{ .GroupMaxInflight }}
+{{- end }}
 {{- end }}
 processors:
   memory_limiter:

@@ -2,7 +2,10 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -64,4 +67,48 @@ func BenchmarkMapRows(b *testing.B) {
 		_ = insertSQL("d", "t", cols, len(rows), true)
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkMapRowsDDL is BenchmarkMapRows with the column types of the
+// exporter's own DDL as MariaDB reports them (TIMESTAMP(3), INT/BIGINT,
+// VARCHAR(n) utf8mb4, JSON as LONGTEXT): the production mapping.
+func BenchmarkMapRowsDDL(b *testing.B) {
+	cols := writableColumns(ddlLiveColumns())
+	entries := make([]map[string]any, 1000)
+	for j := range entries {
+		entries[j] = fullEntry()
+	}
+	logs := entryLogs(entries...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rows := newMapper(cols).mapLogs(logs)
+		_ = insertSQL("d", "t", cols, len(rows), true)
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// ddlLiveColumns is information_schema on MariaDB for createTableSQL.
+func ddlLiveColumns() map[string]liveColumn {
+	live := map[string]liveColumn{}
+	for _, f := range schemaFields() {
+		lc := liveColumn{name: f.Column, nullable: "YES", charset: sql.NullString{String: "utf8mb4", Valid: true}}
+		typ := strings.ToLower(strings.Fields(f.SQLType)[0])
+		if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(typ, "varchar("), ")")); err == nil {
+			lc.maxChars = sql.NullInt64{Int64: int64(n), Valid: true}
+			lc.maxBytes = sql.NullInt64{Int64: 4 * int64(n), Valid: true}
+			typ = "varchar"
+		}
+		switch typ {
+		case "timestamp(3)":
+			typ, lc.precision = "timestamp", sql.NullInt64{Int64: 3, Valid: true}
+		case "json":
+			typ = "longtext"
+			lc.maxChars = sql.NullInt64{Int64: 1<<32 - 1, Valid: true}
+			lc.maxBytes = lc.maxChars
+		}
+		lc.dataType, lc.colType = typ, typ
+		live[f.Column] = lc
+	}
+	return live
 }

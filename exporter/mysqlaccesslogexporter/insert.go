@@ -71,14 +71,53 @@ func insertSQL(database, table string, cols []column, nrows int, uid bool) strin
 	return b.String()
 }
 
-// insertChunk writes one chunk in one statement and returns how many rows
-// were new (the rest were duplicates of earlier attempts).
-func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk []row) (int64, error) {
-	args := make([]any, 0, len(chunk)*len(st.cols))
+// insertText is an INSERT statement for nrows rows.
+type insertText struct {
+	nrows int
+	sql   string
+}
+
+// insertStatement is insertSQL for the table, reusing the last one built.
+func (e *mysqlExporter) insertStatement(st *tableState, nrows int) string {
+	if last := st.lastInsert.Load(); last != nil && last.nrows == nrows {
+		return last.sql
+	}
+	s := insertSQL(e.cfg.database(), e.cfg.Table, st.cols, nrows, st.uid)
+	st.lastInsert.Store(&insertText{nrows, s})
+	return s
+}
+
+// chunkArgs is the chunk's values as one argument list. Rows mapped
+// together are consecutive in one backing array, so that is usually a
+// slice of it; a chunk holding a row rebuilt since (ai_log dropped) is
+// copied.
+func chunkArgs(chunk []row, ncols int) []any {
+	if len(chunk) > 0 && len(chunk[0].span) >= len(chunk)*ncols {
+		span := chunk[0].span
+		args := span[: len(chunk)*ncols : len(chunk)*ncols]
+		contiguous := true
+		for i := range chunk {
+			if len(chunk[i].values) != ncols || (ncols > 0 && &chunk[i].values[0] != &args[i*ncols]) {
+				contiguous = false
+				break
+			}
+		}
+		if contiguous {
+			return args
+		}
+	}
+	args := make([]any, 0, len(chunk)*ncols)
 	for i := range chunk {
 		args = append(args, chunk[i].values...)
 	}
-	res, err := e.db.ExecContext(ctx, insertSQL(e.cfg.database(), e.cfg.Table, st.cols, len(chunk), st.uid), args...)
+	return args
+}
+
+// insertChunk writes one chunk in one statement and returns how many rows
+// were new (the rest were duplicates of earlier attempts).
+func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk []row) (int64, error) {
+	args := chunkArgs(chunk, len(st.cols))
+	res, err := e.db.ExecContext(ctx, e.insertStatement(st, len(chunk)), args...)
 	if err != nil {
 		return 0, err
 	}

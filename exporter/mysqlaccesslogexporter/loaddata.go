@@ -114,6 +114,13 @@ func refusedLoadData(err error) bool {
 // backslash escapes for the separators.
 func encodeTSV(rows []row) []byte {
 	var b bytes.Buffer
+	size := 0
+	for i := range rows {
+		size += rows[i].size
+	}
+	// The estimate allows for escaping: one allocation instead of the
+	// buffer doubling its way up.
+	b.Grow(size)
 	for i := range rows {
 		for j, v := range rows[i].values {
 			if j > 0 {
@@ -135,11 +142,11 @@ func writeTSVValue(b *bytes.Buffer, v any) {
 	case string:
 		_, _ = tsvEscaper.WriteString(b, x)
 	case int64:
-		b.WriteString(strconv.FormatInt(x, 10))
+		b.Write(strconv.AppendInt(b.AvailableBuffer(), x, 10))
 	case float64:
-		b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
+		b.Write(strconv.AppendFloat(b.AvailableBuffer(), x, 'f', -1, 64))
 	case time.Time:
-		b.WriteString(x.UTC().Format("2006-01-02 15:04:05.999999"))
+		b.Write(x.UTC().AppendFormat(b.AvailableBuffer(), "2006-01-02 15:04:05.999999"))
 	default:
 		_, _ = tsvEscaper.WriteString(b, fmt.Sprint(x))
 	}

@@ -3,6 +3,7 @@ package mysqlaccesslogexporter
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,21 @@ func TestLoadDataRefused(t *testing.T) {
 	err := exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(3, "refused")...))
 	require.Error(t, err)
 	assert.Equal(t, 0, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
+}
+
+// TestEncodeTSV pins the LOAD DATA text of each value type.
+func TestEncodeTSV(t *testing.T) {
+	b := newBoxer(1, nil)
+	at := time.Date(2026, 3, 1, 2, 0, 5, 120_000_000, time.FixedZone("", 8*3600))
+	rows := []row{
+		{values: []any{nil, "tab\there\nnl\r\\ \x00", int64(-42), 0.25, at, true}},
+		{values: []any{b.str("s"), b.int(1 << 40), b.float(1e21), b.time(at.Truncate(time.Second)), "", nil}},
+	}
+	for i := range rows {
+		for _, v := range rows[i].values {
+			rows[i].size += valueSize(v)
+		}
+	}
+	assert.Equal(t, "\\N\ttab\\there\\nnl\\r\\\\ \\0\t-42\t0.25\t2026-02-28 18:00:05.12\ttrue\n"+
+		"s\t1099511627776\t1000000000000000000000\t2026-02-28 18:00:05\t\t\\N\n", string(encodeTSV(rows)))
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
+	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -25,9 +26,12 @@ type recordRef struct {
 // row is one access_logs row, values in the order of the columns.
 type row struct {
 	values []any
-	uid    string
-	size   int // estimated bytes on the wire
-	ref    recordRef
+	// span is values through the end of the batch's backing array, so that
+	// insertChunk can pass consecutive rows as they are.
+	span []any
+	uid  string
+	size int // estimated bytes on the wire
+	ref  recordRef
 	// aiLogDropped says why ai_log is written as NULL although the record
 	// has one ("" when it is written as sent). Such an ai_log is kept in
 	// the dead-letter table once the row is written.
@@ -47,41 +51,67 @@ var (
 // mapper turns records into rows through the field table.
 type mapper struct {
 	cols []column
+	// slots is, per column, its attribute's slot in attrSet.
+	slots []int
 	// truncated counts, per column, values cut or nulled to fit.
 	truncated map[string]int64
 	// tooDeep is set by convert when it nulls an ai_log nested too deep,
 	// for mapRecord to mark the row.
 	tooDeep bool
+	// rec and res are the current record's and resource's attributes.
+	rec, res attrSet
+	box      *boxer
+	json     jsonWriter
+	scratch  []byte
 }
 
 func newMapper(cols []column) *mapper {
-	return &mapper{cols: cols, truncated: map[string]int64{}}
+	m := &mapper{cols: cols, truncated: map[string]int64{}, rec: newAttrSet(), res: newAttrSet(), slots: make([]int, len(cols))}
+	for i := range cols {
+		slot, ok := attrSlots[cols[i].field.Attr]
+		if !ok {
+			slot = -1 // not a field-table attribute: looked up by name
+		}
+		m.slots[i] = slot
+	}
+	return m
 }
 
-// mapLogs maps every record of ld, in order.
+// mapLogs maps every record of ld, in order. The rows' values share one
+// backing array (one allocation per batch, not per row).
 func (m *mapper) mapLogs(ld plog.Logs) []row {
-	rows := make([]row, 0, ld.LogRecordCount())
+	n, ncols := ld.LogRecordCount(), len(m.cols)
+	rows := make([]row, 0, n)
+	vals := make([]any, n*ncols)
+	m.box = newBoxer(n, m.cols)
+	m.json.text = &m.box.text
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
+		m.res.read(rl.Resource().Attributes())
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
 			lrs := sl.LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				ref := recordRef{resource: rl.Resource(), scope: sl, rl: i, sl: j, record: lrs.At(k)}
-				rows = append(rows, m.mapRecord(ref))
+				off := len(rows) * ncols
+				r := row{values: vals[off : off+ncols : off+ncols], span: vals[off:], ref: ref}
+				m.mapRecord(&r)
+				rows = append(rows, r)
 			}
 		}
 	}
 	return rows
 }
 
-func (m *mapper) mapRecord(ref recordRef) row {
-	r := row{values: make([]any, len(m.cols)), ref: ref, uid: recordUID(ref)}
+// mapRecord fills r.values; the resource's attributes are already in m.res.
+func (m *mapper) mapRecord(r *row) {
+	m.rec.read(r.ref.record.Attributes())
+	uid, ok := m.rec.get(uidSlot)
+	r.uid = recordUIDFrom(uid, ok, r.ref)
 	for i := range m.cols {
-		c := &m.cols[i]
-		v := m.value(c, ref, r.uid)
+		v := m.value(i, r)
 		r.values[i] = v
 		r.size += valueSize(v)
 	}
@@ -89,19 +119,25 @@ func (m *mapper) mapRecord(ref recordRef) row {
 		m.tooDeep = false
 		r.aiLogDropped = "ai_log nested deeper than " + itoa(maxAILogNesting) + " levels (MariaDB's JSON limit)"
 	}
-	return r
 }
 
-// value computes one column's value for a record.
-func (m *mapper) value(c *column, ref recordRef, uid string) any {
+// value computes column i's value for a record.
+func (m *mapper) value(i int, r *row) any {
+	c := &m.cols[i]
 	f := c.field
 	if f == &accesslog.RecordUID {
-		return uid
+		return m.box.str(r.uid)
 	}
 	if f.Kind == accesslog.Time {
-		return m.timeValue(c, ref.record)
+		return m.timeValue(c, r.ref.record)
 	}
-	attr, ok := lookup(f, ref)
+	var attr pcommon.Value
+	var ok bool
+	if slot := m.slots[i]; slot >= 0 {
+		attr, ok = m.attr(f, slot)
+	} else {
+		attr, ok = lookup(f, r.ref)
+	}
 	var v any
 	if ok {
 		v = m.convert(c, f, attr)
@@ -111,6 +147,18 @@ func (m *mapper) value(c *column, ref recordRef, uid string) any {
 		return zeroFor(c)
 	}
 	return v
+}
+
+// attr is lookup over the attributes read into slots.
+func (m *mapper) attr(f *accesslog.Field, slot int) (pcommon.Value, bool) {
+	first, second := &m.rec, &m.res
+	if f.Scope == accesslog.Resource {
+		first, second = second, first
+	}
+	if v, ok := first.get(slot); ok {
+		return v, true
+	}
+	return second.get(slot)
 }
 
 // lookup finds a field's attribute in its scope, then in the other one
@@ -137,21 +185,21 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 			m.tooDeep = true
 			return nil
 		}
-		s := aiLogJSON(attr)
+		s := m.json.aiLog(attr)
 		if s == "" {
 			return nil
 		}
 		if c.class != classJSON {
 			// Into a text column: JSON cut short is not JSON, so it is
 			// NULL when it does not fit (and counted).
-			v, cut := fitString(s, c)
+			v, cut := fitText(s, c)
 			if cut {
 				m.truncated[c.name]++
 				return nil
 			}
-			return v
+			return m.box.str(v)
 		}
-		return s
+		return m.box.str(s)
 	}
 	switch c.class {
 	case classInt:
@@ -163,23 +211,27 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 			m.truncated[c.name]++
 			return nil
 		}
-		return n
+		return m.box.int(n)
 	case classFloat:
 		if x, ok := floatValue(attr); ok {
-			return x
+			return m.box.float(x)
 		}
 		return nil
 	case classJSON:
-		if s := marshalJSON(attr.AsRaw()); s != "" && s != "null" {
-			return s
+		if s, ok := m.json.encode(attr); ok && s != "null" {
+			return m.box.str(s)
 		}
 		return nil
 	}
-	v, cut := fitString(textValue(attr), c)
+	s := m.text(attr)
+	if s == "" {
+		return nil
+	}
+	v, cut := fitText(s, c)
 	if cut {
 		m.truncated[c.name]++
 	}
-	return v
+	return m.box.str(v)
 }
 
 // timeValue is start_time: the record timestamp (the receiver parsed the
@@ -196,7 +248,7 @@ func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
 	}
 	switch c.class {
 	case classInt:
-		return t.Unix()
+		return m.box.int(t.Unix())
 	case classTime:
 		if c.dataType == "timestamp" && (t.Before(minTimestamp) || t.After(maxTimestamp)) {
 			t = lr.ObservedTimestamp().AsTime().UTC()
@@ -206,12 +258,23 @@ func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
 		}
 		// Truncate, not round: the server would round 59.9 s up into the
 		// next minute (or the next bucket of HiMarket's charts).
-		return t.Truncate(time.Duration(math.Pow10(9 - min(max(c.fracSecs, 0), 6))))
+		return m.box.time(t.Truncate(time.Duration(math.Pow10(9 - min(max(c.fracSecs, 0), 6)))))
 	case classFloat:
-		return float64(t.UnixNano()) / 1e9
+		return m.box.float(float64(t.UnixNano()) / 1e9)
 	}
-	s, _ := fitString(t.Format(time.RFC3339Nano), c)
-	return s
+	m.scratch = t.AppendFormat(m.scratch[:0], time.RFC3339Nano)
+	s, _ := fitText(m.box.text.copy(m.scratch), c)
+	return m.box.str(s)
+}
+
+// text is textValue, with integers formatted into the batch's text arena
+// rather than one allocation each.
+func (m *mapper) text(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeInt {
+		m.scratch = strconv.AppendInt(m.scratch[:0], v.Int(), 10)
+		return m.box.text.copy(m.scratch)
+	}
+	return textValue(v)
 }
 
 func zeroFor(c *column) any {
@@ -230,7 +293,13 @@ func zeroFor(c *column) any {
 // else a hash of the record's content, which is stable across retries and
 // persistent-queue redelivery (records from other receivers have no uid).
 func recordUID(ref recordRef) string {
-	if v, ok := ref.record.Attributes().Get(accesslog.AttrRecordUID); ok && v.Str() != "" {
+	v, ok := ref.record.Attributes().Get(accesslog.AttrRecordUID)
+	return recordUIDFrom(v, ok, ref)
+}
+
+// recordUIDFrom is recordUID with the record's uid attribute already found.
+func recordUIDFrom(v pcommon.Value, ok bool, ref recordRef) string {
+	if ok && v.Str() != "" {
 		return accesslog.CutUTF8(v.Str(), 64)
 	}
 	h := sha256.New()

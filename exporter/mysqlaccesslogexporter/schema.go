@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 
@@ -28,7 +29,10 @@ type tableState struct {
 	// nil when it does not exist.
 	deadLetter map[string]bool
 	maxPacket  int64 // server max_allowed_packet
-	localFile  bool  // server allows LOAD DATA LOCAL INFILE
+	// lastInsert is the last INSERT statement built: chunks are mostly
+	// max_rows_per_statement rows, so one entry saves most rebuilds.
+	lastInsert atomic.Pointer[insertText]
+	localFile  bool // server allows LOAD DATA LOCAL INFILE
 }
 
 // setupSchema creates what is missing (with create_schema) and reads the

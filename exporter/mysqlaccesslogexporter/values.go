@@ -31,6 +31,11 @@ func fitString(s string, c *column) (v any, cut bool) {
 	if s == "" {
 		return nil, false
 	}
+	return fitText(s, c)
+}
+
+// fitText is fitString for a non-empty s, unboxed.
+func fitText(s string, c *column) (_ string, cut bool) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -93,8 +98,17 @@ func intValue(v pcommon.Value) (int64, bool) {
 // intRange is the range of an integer column type; a value outside it would
 // fail the whole row in strict mode, so it becomes NULL instead.
 func intRange(c *column) (lo, hi int64) {
-	bits := map[string]uint{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32}[c.dataType]
-	if bits == 0 {
+	var bits uint // a switch, not a map literal: this runs per value
+	switch c.dataType {
+	case "tinyint":
+		bits = 8
+	case "smallint":
+		bits = 16
+	case "mediumint":
+		bits = 24
+	case "int", "integer":
+		bits = 32
+	default:
 		if c.unsigned {
 			return 0, math.MaxInt64
 		}
@@ -126,23 +140,26 @@ func floatValue(v pcommon.Value) (float64, bool) {
 // attribute is the receiver's raw text when it did not parse; parsing is
 // tried again (once- or twice-quoted objects) before giving up.
 func aiLogJSON(v pcommon.Value) string {
-	var obj any
+	var w jsonWriter
+	return w.aiLog(v)
+}
+
+func (w *jsonWriter) aiLog(v pcommon.Value) string {
 	switch v.Type() {
 	case pcommon.ValueTypeMap:
 		if v.Map().Len() == 0 {
 			return ""
 		}
-		obj = v.Map().AsRaw()
+		s, _ := w.encode(v)
+		return s
 	case pcommon.ValueTypeStr:
 		m, ok := accesslog.DecodeObjectString(v.Str())
 		if !ok || len(m) == 0 {
 			return ""
 		}
-		obj = m
-	default:
-		return ""
+		return marshalJSON(m)
 	}
-	return marshalJSON(obj)
+	return ""
 }
 
 // marshalJSON encodes without HTML escaping (values stay as sent); invalid

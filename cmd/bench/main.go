@@ -86,7 +86,11 @@ func main() {
 		chunk    = flag.Int("sink-chunk", 1000, "rows per INSERT of the sink measurement (the exporter's max_rows_per_statement)")
 		topos    = flag.String("topology", topoShared+","+topoSplit, "CPU topologies of the throughput cases: shared (everything on every CPU), split (database on CPU 0, load generator and collector on CPU 1)")
 	)
+	env := flag.String("collector-env", "GOMEMLIMIT=480MiB", "comma-separated environment of every collector process (the Helm chart sets GOMEMLIMIT from the container limit)")
 	flag.Parse()
+	if *env != "" {
+		collectorEnv = strings.Split(*env, ",")
+	}
 	if err := run(*binPath, *build, *dsn, *duration, *only, *write, *writers, *chunk, strings.Split(*topos, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -218,6 +222,10 @@ func scratch(admin *sql.DB, serverDSN string) (string, func(), error) {
 	return cfg.FormatDSN(), func() { _, _ = admin.Exec("DROP DATABASE IF EXISTS `" + name + "`") }, nil
 }
 
+// collectorEnv is the environment every collector of the run gets
+// (-collector-env).
+var collectorEnv []string
+
 func startCollector(bin, dsn string, c benchCase, dir string) (*harness.Collector, error) {
 	port, err := harness.FreePort()
 	if err != nil {
@@ -235,7 +243,7 @@ func startCollector(bin, dsn string, c benchCase, dir string) (*harness.Collecto
 			return nil, err
 		}
 	}
-	col, err := harness.New(bin, dir, o)
+	col, err := harness.New(bin, dir, o, collectorEnv...)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func markdown(results []result, machine string, dur time.Duration, args []string
 	}
 	fmt.Fprintf(&b, "Measured %s UTC with `make bench-e2e` (`%s`).\n\n", time.Now().UTC().Format("2006-01-02 15:04"), cmd)
 	fmt.Fprintf(&b, "Machine: %s. Load generator, collector and database run on the same machine.\n\n", machine)
-	fmt.Fprintf(&b, "Each throughput case: fresh database and collector process (memory_limiter 512/128 MiB, ailog, mysqlaccesslog with its defaults: in-memory queue bounded at 128 MiB (bytes) or, with the persistent queue, file_storage, 4 consumers, batches of 1000–5000, INSERT of ≤1000 rows), %v of closed-loop load (keep-alive, ~1.5 KB CONTRACT §1 entries from internal/loadgen), then wait until every acknowledged row is visible. "+
+	fmt.Fprintf(&b, "Each throughput case: fresh database and collector process (memory_limiter 512/128 MiB, ailog, mysqlaccesslog with its defaults: in-memory queue bounded at 64 MiB (bytes) or, with the persistent queue, file_storage, 4 consumers, batches of 1000–5000, INSERT of ≤1000 rows), %v of closed-loop load (keep-alive, ~1.5 KB CONTRACT §1 entries from internal/loadgen), then wait until every acknowledged row is visible. "+
 		"**e2e rows/s** = acknowledged rows ÷ (first request → last row visible). **sink rows/s** = the same rows copied straight into a `CREATE TABLE … LIKE access_logs` table (same columns, indexes, unique uid key) with multi-row INSERTs of 1000 rows on 4 connections, right after the case. Collector CPU = its utime+stime (/proc/PID/stat) over the same interval; DB CPU = the database server's, in the e2e case and in the sink copy; peak RSS = VmHWM.\n\n", dur)
 	var backlog []result
 	var topos []string

@@ -36,7 +36,7 @@ func TestLoadConfig(t *testing.T) {
 			require.NotNil(t, q)
 			assert.True(t, q.Batch.HasValue(), "batching is on by default")
 			assert.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer, "the queue is bounded by memory")
-			assert.Equal(t, int64(128<<20), q.QueueSize)
+			assert.Equal(t, int64(64<<20), q.QueueSize)
 			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer, "batches are counted in rows")
 			assert.Zero(t, cfg.BackOffConfig.MaxElapsedTime, "retries until the database is back")
 		}},

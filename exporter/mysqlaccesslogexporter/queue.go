@@ -10,13 +10,17 @@ import (
 // record count bounds nothing. Measured with loadgen entries after the
 // ailog processor (46 attributes): 2.6 KB of protobuf, which is what the
 // bytes sizer counts, and 4.3 KB of heap in pdata (x1.65; records made of
-// big bodies are closer to x1). 128 MiB is thus ≈ 51 000 typical records and
-// ≈ 210 MiB of heap at worst for them, with in-flight batches included
-// (exporterhelper releases queue space only when a batch is done): it
-// fits under a 512 MiB memory_limiter next to the runtime and the rows
-// being written. The former default, 100 000 records, reached 523 MiB
-// (BENCHMARKS.md). Batching stays in records (rows per statement).
-const defaultQueueBytes = 128 << 20
+// big bodies are closer to x1). 64 MiB is thus ≈ 25 000 typical records and
+// ≈ 105 MiB of live heap at worst for them, with in-flight batches included
+// (exporterhelper releases queue space only when a batch is done). The
+// garbage collector needs about as much again, so a full queue peaks near
+// 250 MiB: under a 512 MiB memory_limiter with room for bodies being
+// decoded. 128 MiB peaked at 475–606 MiB of anonymous memory in the
+// end-to-end benchmark and made memory_limiter refuse before the queue was
+// full; 100 000 records reached 523 MiB (BENCHMARKS.md). An in-memory
+// queue absorbs database hiccups; outages are what the persistent queue
+// (storage) is for. Batching stays in records (rows per statement).
+const defaultQueueBytes = 64 << 20
 
 // Records and requests for a queue whose sizer is set to items or requests
 // without a queue_size (which would otherwise be read as 128 Mi records):

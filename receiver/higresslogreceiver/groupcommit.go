@@ -37,10 +37,17 @@ type groupCommitter struct {
 }
 
 type commitGroup struct {
-	ctx  context.Context
-	ld   plog.Logs
-	done chan struct{}
-	err  error
+	ctx    context.Context
+	cancel context.CancelFunc
+	ld     plog.Logs
+	done   chan struct{}
+	err    error
+	// waiting counts the requests whose senders still wait for this
+	// group (guarded by groupCommitter.mu). When the last one gives up,
+	// the group's call is cancelled: a call blocked on a full queue
+	// (block_on_overflow) then returns instead of holding a slot, and a
+	// shutdown, for ever. Nothing is lost that was acknowledged.
+	waiting int
 }
 
 func newGroupCommitter(next consumer.Logs, maxInflight int, linger time.Duration) *groupCommitter {
@@ -66,13 +73,14 @@ func (c *groupCommitter) consume(ctx context.Context, ld plog.Logs) error {
 		// Lead a group: hold the slot while others join, then run it.
 		g = newGroup(ctx)
 		c.lingering = g
-		ld.ResourceLogs().MoveAndAppendTo(g.ld.ResourceLogs())
+		stop := c.join(ctx, g, ld)
 		c.mu.Unlock()
 		time.Sleep(c.linger)
 		c.mu.Lock()
 		c.lingering = nil
 		c.mu.Unlock()
 		c.run(g)
+		stop()
 		return g.err
 	default:
 		if c.pending == nil {
@@ -80,11 +88,12 @@ func (c *groupCommitter) consume(ctx context.Context, ld plog.Logs) error {
 		}
 		g = c.pending
 	}
-	ld.ResourceLogs().MoveAndAppendTo(g.ld.ResourceLogs())
+	stop := c.join(ctx, g, ld)
 	c.mu.Unlock()
 
 	select {
 	case <-g.done:
+		stop()
 		return g.err
 	case <-ctx.Done():
 		// The entries are in the group and will be handed over; the
@@ -95,9 +104,26 @@ func (c *groupCommitter) consume(ctx context.Context, ld plog.Logs) error {
 
 // newGroup starts a group. Requests in a group may carry different
 // contexts (deadlines, client info); the group runs under the first one's
-// values, detached from its cancellation since others wait on it too.
+// values, detached from its cancellation since others wait on it too, and
+// cancelled when none waits any more.
 func newGroup(ctx context.Context) *commitGroup {
-	return &commitGroup{ctx: context.WithoutCancel(ctx), ld: plog.NewLogs(), done: make(chan struct{})}
+	gctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	return &commitGroup{ctx: gctx, cancel: cancel, ld: plog.NewLogs(), done: make(chan struct{})}
+}
+
+// join adds a request's entries to g and counts the request as waiting
+// until its context ends. Call stop once the request has its answer, so
+// that it is not counted as gone later. Called with mu held.
+func (c *groupCommitter) join(ctx context.Context, g *commitGroup, ld plog.Logs) (stop func() bool) {
+	ld.ResourceLogs().MoveAndAppendTo(g.ld.ResourceLogs())
+	g.waiting++
+	return context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if g.waiting--; g.waiting == 0 {
+			g.cancel()
+		}
+	})
 }
 
 // release frees the caller's slot. A group waiting for it is run in the
@@ -117,6 +143,7 @@ func (c *groupCommitter) release() {
 
 func (c *groupCommitter) run(g *commitGroup) {
 	g.err = c.next.ConsumeLogs(g.ctx, g.ld)
+	g.cancel()
 	close(g.done)
 	c.release()
 }

@@ -176,3 +176,51 @@ func TestGroupCommitLingerGathersRequests(t *testing.T) {
 	assert.Equal(t, 0, gc.inflight)
 	gc.mu.Unlock()
 }
+
+// blockingConsumer blocks each call until its context ends, like a full
+// sending queue with block_on_overflow.
+type blockingConsumer struct{ entered chan struct{} }
+
+func (b *blockingConsumer) ConsumeLogs(ctx context.Context, _ plog.Logs) error {
+	b.entered <- struct{}{}
+	<-ctx.Done()
+	return ctx.Err()
+}
+func (*blockingConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+// A grouped call blocked on a full queue is cancelled once every request
+// in the group has given up, and not before: the slot comes back.
+func TestGroupCommitCancelsWhenEveryoneGaveUp(t *testing.T) {
+	next := &blockingConsumer{entered: make(chan struct{}, 4)}
+	gc := newGroupCommitter(next, 1, 300*time.Millisecond)
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	results := make(chan error, 2)
+	go func() { results <- gc.consume(ctx1, oneRecord()) }()
+	require.Eventually(t, func() bool {
+		gc.mu.Lock()
+		defer gc.mu.Unlock()
+		return gc.lingering != nil
+	}, 5*time.Second, 100*time.Microsecond)
+	go func() { results <- gc.consume(ctx2, oneRecord()) }()
+	<-next.entered
+
+	cancel2()
+	assert.ErrorIs(t, <-results, context.Canceled, "the second sender gave up")
+	select {
+	case <-next.entered:
+		t.Fatal("no second call expected")
+	case <-time.After(50 * time.Millisecond):
+	}
+	gc.mu.Lock()
+	assert.Equal(t, 1, gc.inflight, "the group still runs for the first sender")
+	gc.mu.Unlock()
+
+	cancel1()
+	assert.ErrorIs(t, <-results, context.Canceled)
+	assert.Eventually(t, func() bool {
+		gc.mu.Lock()
+		defer gc.mu.Unlock()
+		return gc.inflight == 0
+	}, 5*time.Second, time.Millisecond, "the slot is released")
+}

@@ -108,6 +108,12 @@ type Options struct {
 	// linger and max_inflight (0: the receiver's defaults).
 	GroupLinger      time.Duration
 	GroupMaxInflight int
+	// BlockOnOverflow makes a full sending queue hold requests back instead
+	// of refusing them.
+	BlockOnOverflow bool
+	// QueueBytes bounds the sending queue in bytes (sizer: bytes); it wins
+	// over QueueSize.
+	QueueBytes int
 	// QueueSize in records (0: the exporter's default).
 	QueueSize int
 	// NumConsumers of the sending queue (0: the exporter's default).
@@ -170,8 +176,14 @@ exporters:
 {{- if .StorageDir }}
       storage: file_storage
 {{- end }}
-{{- if .QueueSize }}
+{{- if .QueueBytes }}
+      sizer: bytes
+      queue_size: {{ .QueueBytes }}
+{{- else if .QueueSize }}
       queue_size: {{ .QueueSize }}
+{{- end }}
+{{- if .BlockOnOverflow }}
+      block_on_overflow: true
 {{- end }}
 {{- if .NumConsumers }}
       num_consumers: {{ .NumConsumers }}

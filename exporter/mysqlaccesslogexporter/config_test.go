@@ -81,6 +81,11 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, int64(64<<20), q.QueueSize)
 			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer)
 		}},
+		{id: "queue_persistent", check: func(t *testing.T, cfg *Config) {
+			q := cfg.QueueConfig.Get()
+			assert.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer)
+			assert.Equal(t, int64(1<<30), q.QueueSize, "on disk: the memory default would refuse entries")
+		}},
 		{id: "no_queue", check: func(t *testing.T, cfg *Config) {
 			assert.False(t, cfg.QueueConfig.HasValue())
 		}},

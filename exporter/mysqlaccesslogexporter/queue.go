@@ -22,6 +22,13 @@ import (
 // (storage) is for. Batching stays in records (rows per statement).
 const defaultQueueBytes = 64 << 20
 
+// defaultPersistentQueueBytes bounds a queue with storage when queue_size
+// is not set: on disk, not in memory, so it may be far larger — enough for
+// minutes of a database outage (≈ 400 000 typical records). The memory
+// default made a persistent queue refuse entries whenever the database
+// fell behind for a few seconds.
+const defaultPersistentQueueBytes = 1 << 30
+
 // Records and requests for a queue whose sizer is set to items or requests
 // without a queue_size (which would otherwise be read as 128 Mi records):
 // ≈ the memory of the byte default, and exporterhelper's own default.
@@ -49,6 +56,8 @@ func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
 		q.QueueSize = defaultQueueItems
 	case sizerSet && !sizeSet && q.Sizer == exporterhelper.RequestSizerTypeRequests:
 		q.QueueSize = defaultQueueRequests
+	case !sizeSet && q.Sizer == exporterhelper.RequestSizerTypeBytes && q.StorageID != nil:
+		q.QueueSize = defaultPersistentQueueBytes
 	}
 	return nil
 }

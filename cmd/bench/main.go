@@ -379,10 +379,10 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 	_ = col.Stop(time.Minute)
 
 	// The sink's own limit on the same rows and schema.
-	sdb0 := dbm.seconds()
-	r.SinkRowsPerSec, r.SinkRows, err = sinkLimit(db, run, writers, chunk)
+	var sinkDBCPU float64
+	r.SinkRowsPerSec, r.SinkRows, sinkDBCPU, err = sinkLimit(db, run, writers, chunk, dbm)
 	if r.SinkRows > 0 {
-		r.SinkDBCPUPer10k = (dbm.seconds() - sdb0) / float64(r.SinkRows) * 10_000
+		r.SinkDBCPUPer10k = sinkDBCPU / float64(r.SinkRows) * 10_000
 	}
 	r.SinkWriters = writers
 	if err != nil && r.Err == nil {
@@ -394,14 +394,15 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 // sinkLimit copies the run's rows (as the collector wrote them) into a
 // table created LIKE access_logs — same columns, indexes and unique uid
 // key — with multi-row INSERTs of chunk rows on writers connections, fresh
-// uids, and returns rows/s.
-func sinkLimit(db *sql.DB, run string, writers, chunk int) (float64, int, error) {
+// uids, and returns rows/s, rows and the database's CPU-seconds for the
+// inserts alone (not the SELECT that reads the rows first).
+func sinkLimit(db *sql.DB, run string, writers, chunk int, dbm cpuMeter) (float64, int, float64, error) {
 	if _, err := db.Exec("CREATE TABLE `sink` LIKE `access_logs`"); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	rows, err := db.Query("SELECT * FROM `access_logs` WHERE `request_id` LIKE ?", run+"-%")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	cols, _ := rows.Columns()
 	idIdx, uidIdx := -1, -1
@@ -425,7 +426,7 @@ func sinkLimit(db *sql.DB, run string, writers, chunk int) (float64, int, error)
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			rows.Close()
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		vals := make([]any, 0, len(insCols))
 		for i, b := range raw {
@@ -446,7 +447,7 @@ func sinkLimit(db *sql.DB, run string, writers, chunk int) (float64, int, error)
 	}
 	rows.Close()
 	if len(data) == 0 {
-		return 0, 0, errors.New("no rows to copy")
+		return 0, 0, 0, errors.New("no rows to copy")
 	}
 	rowPH := "(" + strings.TrimSuffix(strings.Repeat("?,", len(insCols)), ",") + ")"
 	head := "INSERT INTO `sink` (" + strings.Join(insCols, ",") + ") VALUES "
@@ -455,6 +456,7 @@ func sinkLimit(db *sql.DB, run string, writers, chunk int) (float64, int, error)
 	var wg sync.WaitGroup
 	var firstErr error
 	var mu sync.Mutex
+	cpu0 := dbm.seconds()
 	start := time.Now()
 	for range writers {
 		wg.Add(1)
@@ -484,7 +486,7 @@ func sinkLimit(db *sql.DB, run string, writers, chunk int) (float64, int, error)
 	}
 	wg.Wait()
 	el := time.Since(start)
-	return float64(len(data)) / el.Seconds(), len(data), firstErr
+	return float64(len(data)) / el.Seconds(), len(data), dbm.seconds() - cpu0, firstErr
 }
 
 func backlogCase(bin string, admin *sql.DB, serverDSN string, c benchCase) (r result) {

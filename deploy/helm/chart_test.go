@@ -202,3 +202,29 @@ func TestServiceNameOverride(t *testing.T) {
 	assert.Equal(t, "log-otelcol-higress", svc.Name())
 	assert.EqualValues(t, 8080, cr.Get(svc, "spec", "ports", 0, "port"))
 }
+
+// GOMEMLIMIT sits under memory_limiter's soft limit, so the garbage
+// collector keeps the heap down and the limiter refuses only live data.
+func TestGoMemLimitUnderTheLimiter(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		values map[string]any
+		want   any
+	}{
+		{"default 512Mi, 80/20", nil, "276MiB"},
+		{"1Gi", map[string]any{"resources": map[string]any{"limits": map[string]any{"memory": "1Gi"}}}, "552MiB"},
+		{"explicit", map[string]any{"goMemLimit": "300MiB"}, "300MiB"},
+		{"no memory limit", map[string]any{"resources": map[string]any{"limits": map[string]any{"memory": nil}}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := container(t, one(t, render(t, withDSN(tc.values)), "Deployment"))
+			env := envVar(c, "GOMEMLIMIT")
+			if tc.want == nil {
+				assert.Nil(t, env)
+				return
+			}
+			require.NotNil(t, env)
+			assert.Equal(t, tc.want, cr.Get(env, "value"))
+		})
+	}
+}

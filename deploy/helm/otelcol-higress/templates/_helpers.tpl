@@ -97,3 +97,28 @@ persistent queue; .Values.config is deep-merged over it.
 }}
 {{- toYaml (mustMergeOverwrite $cfg (deepCopy .Values.config)) }}
 {{- end }}
+
+{{/*
+GOMEMLIMIT: goMemLimit when set; otherwise 90 % of memory_limiter's soft
+limit ((limitPercentage - spikePercentage) of resources.limits.memory, in
+Mi or Gi), so that the garbage collector keeps the heap under the limiter
+and the limiter only refuses when live data is too big (BENCHMARKS.md).
+Empty when neither can be worked out.
+*/}}
+{{- define "otelcol-higress.goMemLimit" -}}
+{{- if .Values.goMemLimit -}}
+{{- .Values.goMemLimit -}}
+{{- else -}}
+{{- $mem := toString (dig "limits" "memory" "" .Values.resources) -}}
+{{- $mib := 0.0 -}}
+{{- if hasSuffix "Gi" $mem -}}
+{{- $mib = mulf (trimSuffix "Gi" $mem | float64) 1024 -}}
+{{- else if hasSuffix "Mi" $mem -}}
+{{- $mib = trimSuffix "Mi" $mem | float64 -}}
+{{- end -}}
+{{- $share := sub .Values.memoryLimiter.limitPercentage .Values.memoryLimiter.spikeLimitPercentage -}}
+{{- if and (gt $mib 0.0) (gt (int $share) 0) -}}
+{{- printf "%dMiB" (int (floor (divf (mulf $mib $share 0.9) 100))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -66,6 +66,7 @@ fuzz:
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME)
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzFastDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
+	$(GO) test ./exporter/mysqlaccesslogexporter -run '^$$' -fuzz FuzzJSONWriter -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:

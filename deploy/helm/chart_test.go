@@ -221,10 +221,12 @@ func TestGoMemLimitUnderTheLimiter(t *testing.T) {
 			env := envVar(c, "GOMEMLIMIT")
 			if tc.want == nil {
 				assert.Nil(t, env)
+				assert.Nil(t, envVar(c, "GOGC"), "no GOGC without a memory limit")
 				return
 			}
 			require.NotNil(t, env)
 			assert.Equal(t, tc.want, cr.Get(env, "value"))
+			assert.Equal(t, "300", cr.Get(envVar(c, "GOGC"), "value"), "GOGC comes with GOMEMLIMIT")
 		})
 	}
 }

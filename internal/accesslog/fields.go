@@ -158,16 +158,28 @@ var Fields = []Field{
 // redelivered record is absorbed instead of written twice.
 var RecordUID = Field{Attr: AttrRecordUID, Kind: String, Column: "record_uid", SQLType: "VARCHAR(64) NULL"}
 
-var byJSON = func() map[string]*Field {
-	m := make(map[string]*Field, len(Fields))
+var indexByJSON = func() map[string]int {
+	m := make(map[string]int, len(Fields))
 	for i := range Fields {
-		m[Fields[i].JSON] = &Fields[i]
+		m[Fields[i].JSON] = i
 	}
 	return m
 }()
 
-// ByJSON finds the field for a db-log-pusher key.
-func ByJSON(name string) (*Field, bool) {
-	f, ok := byJSON[name]
-	return f, ok
+// IndexOf finds a db-log-pusher key's row in Fields. Decoders keep values
+// by this index so that a record is filled in table order without a map
+// per entry.
+func IndexOf(name string) (int, bool) {
+	i, ok := indexByJSON[name]
+	return i, ok
+}
+
+// MustIndexOf is IndexOf for keys the code itself names; a key missing
+// from the table is a programming error.
+func MustIndexOf(name string) int {
+	i, ok := indexByJSON[name]
+	if !ok {
+		panic("accesslog: no field " + name)
+	}
+	return i
 }

@@ -65,7 +65,7 @@ func (e *entry) putExtra(key string, v any) {
 func entryFromMap(m map[string]any) entry {
 	e := newEntry()
 	for k, v := range m {
-		i, known := fieldIndex[k]
+		i, known := accesslog.IndexOf(k)
 		if !known {
 			e.putExtra(k, v)
 			continue
@@ -84,20 +84,11 @@ func entryFromMap(m map[string]any) entry {
 	return e
 }
 
-// fieldIndex finds a db-log-pusher key's row in accesslog.Fields.
-var fieldIndex = func() map[string]int {
-	m := make(map[string]int, len(accesslog.Fields))
-	for i := range accesslog.Fields {
-		m[accesslog.Fields[i].JSON] = i
-	}
-	return m
-}()
-
 // Indexes of the fields the receiver reads itself.
 var (
-	idxInstanceID   = fieldIndex["instance_id"]
-	idxTraceID      = fieldIndex["trace_id"]
-	idxResponseCode = fieldIndex["response_code"]
-	idxMethod       = fieldIndex["method"]
-	idxPath         = fieldIndex["path"]
+	idxInstanceID   = accesslog.MustIndexOf("instance_id")
+	idxTraceID      = accesslog.MustIndexOf("trace_id")
+	idxResponseCode = accesslog.MustIndexOf("response_code")
+	idxMethod       = accesslog.MustIndexOf("method")
+	idxPath         = accesslog.MustIndexOf("path")
 )

@@ -3,6 +3,10 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 import (
 	"bytes"
 	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
 // fastSplit decodes the common bodies — one object, or an array — straight
@@ -52,8 +56,8 @@ func fastSplit(body []byte, start int) (entries []entry, problems []entryError, 
 // entry reads one object into e.
 func (p *validJSON) entry(e *entry) {
 	p.members(func(key string) {
-		if i, known := fieldIndex[key]; known {
-			p.field(&e.known[i], i)
+		if i, known := accesslog.IndexOf(key); known {
+			p.field(&e.known[i], &accesslog.Fields[i])
 		} else {
 			e.putExtra(key, p.anyValue())
 		}
@@ -62,19 +66,19 @@ func (p *validJSON) entry(e *entry) {
 
 // field reads a known field's value, objects of the map-typed fields
 // straight into pdata.
-func (p *validJSON) field(v *value, index int) {
+func (p *validJSON) field(v *value, f *accesslog.Field) {
 	switch c := p.peek(); {
 	case c == '"':
 		*v = value{kind: str, s: p.str()}
 	case c == 'n':
 		p.literal("null")
 		*v = value{kind: null}
-	case c == '{' && isJSONObjectField(index):
-		m := newMap()
+	case c == '{' && f.Kind == accesslog.JSONObject:
+		m := pcommon.NewMap()
 		p.objectInto(m)
 		*v = value{kind: pmap, m: m}
-	case c == '{' && isStringMapField(index):
-		m := newMap()
+	case c == '{' && f.Kind == accesslog.StringMap:
+		m := pcommon.NewMap()
 		p.stringMapInto(m)
 		*v = value{kind: pmap, m: m}
 	case c == '{' || c == '[' || c == 't' || c == 'f':

@@ -332,8 +332,3 @@ func (p *validJSON) stringMapInto(m pcommon.Map) {
 		}
 	})
 }
-
-func newMap() pcommon.Map { return pcommon.NewMap() }
-
-func isJSONObjectField(i int) bool { return accesslog.Fields[i].Kind == accesslog.JSONObject }
-func isStringMapField(i int) bool  { return accesslog.Fields[i].Kind == accesslog.StringMap }

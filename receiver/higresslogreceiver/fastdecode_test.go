@@ -40,14 +40,7 @@ func FuzzFastDecode(f *testing.F) {
 		if !json.Valid(body[start:]) {
 			t.Fatalf("fast path accepted invalid JSON: %q", body)
 		}
-		var objs []map[string]any
-		var stdProblems []entryError
-		var err error
-		if body[start] == '[' {
-			objs, stdProblems, err = splitArray(body, start)
-		} else {
-			objs, stdProblems, err = splitStream(body, start)
-		}
+		objs, stdProblems, err := splitStandard(body, start)
 		if err != nil {
 			t.Fatalf("fast path accepted what the standard path rejects (%v): %q", err, body)
 		}

@@ -49,19 +49,21 @@ func splitEntries(body []byte) ([]entry, []entryError, error) {
 	if entries, problems, ok := fastSplit(body, start); ok {
 		return entries, problems, nil
 	}
-	var objs []map[string]any
-	var problems []entryError
-	var err error
-	if body[start] == '[' {
-		objs, problems, err = splitArray(body, start)
-	} else {
-		objs, problems, err = splitStream(body, start)
-	}
+	objs, problems, err := splitStandard(body, start)
 	entries := make([]entry, len(objs))
 	for i, o := range objs {
 		entries[i] = entryFromMap(o)
 	}
 	return entries, problems, err
+}
+
+// splitStandard is the encoding/json path: exact error positions, NDJSON
+// and resynchronisation after a broken line.
+func splitStandard(body []byte, start int) ([]map[string]any, []entryError, error) {
+	if body[start] == '[' {
+		return splitArray(body, start)
+	}
+	return splitStream(body, start)
 }
 
 func splitArray(body []byte, start int) ([]map[string]any, []entryError, error) {

@@ -283,6 +283,41 @@ func countRows(db *sql.DB) (int, error) {
 }
 
 // warm posts one entry and waits until it is stored: schema created, pool open.
+// warmed is a running collector that has stored one warm-up entry.
+type warmed struct {
+	col *harness.Collector
+	db  *sql.DB // the same database, without any proxy in between
+	dir string  // the collector's directory (its queue is in dir/queue)
+}
+
+// startWarm starts a collector writing to collectorDSN, opens dbDSN and
+// stores one warm-up entry. stop stops the collector, closes the database
+// and removes the directory.
+func startWarm(bin, collectorDSN, dbDSN string, c benchCase) (w warmed, stop func(), err error) {
+	if w.dir, err = os.MkdirTemp("", "bench-"); err != nil {
+		return w, nil, err
+	}
+	if w.col, err = startCollector(bin, collectorDSN, c, w.dir); err != nil {
+		os.RemoveAll(w.dir)
+		return w, nil, err
+	}
+	stop = func() {
+		if w.db != nil {
+			w.db.Close()
+		}
+		_ = w.col.Stop(time.Minute)
+		os.RemoveAll(w.dir)
+	}
+	if w.db, err = sql.Open("mysql", dbDSN); err == nil {
+		err = warm(w.col, w.db)
+	}
+	if err != nil {
+		stop()
+		return w, nil, err
+	}
+	return w, stop, nil
+}
+
 // warmRows is how many rows warm stores before the measured load.
 const warmRows = 1
 
@@ -307,27 +342,13 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 		return r
 	}
 	defer drop()
-	dir, err := os.MkdirTemp("", "bench-")
+	w, stop, err := startWarm(bin, dsn, dsn, c)
 	if err != nil {
 		r.Err = err
 		return r
 	}
-	defer os.RemoveAll(dir)
-	col, err := startCollector(bin, dsn, c, dir)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	defer func() { _ = col.Stop(time.Minute) }()
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	defer db.Close()
-	if r.Err = warm(col, db); r.Err != nil {
-		return r
-	}
+	defer stop()
+	col, db := w.col, w.db
 
 	run := fmt.Sprintf("b%x", time.Now().UnixNano()&0xffffff)
 	cpu0, _ := col.CPUSeconds()
@@ -505,27 +526,13 @@ func backlogCase(bin string, admin *sql.DB, serverDSN string, c benchCase) (r re
 	}
 	defer proxy.Close()
 	cfg.Addr = proxy.Addr()
-	dir, err := os.MkdirTemp("", "bench-")
+	w, stop, err := startWarm(bin, cfg.FormatDSN(), dsn, c)
 	if err != nil {
 		r.Err = err
 		return r
 	}
-	defer os.RemoveAll(dir)
-	col, err := startCollector(bin, cfg.FormatDSN(), c, dir)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	defer func() { _ = col.Stop(time.Minute) }()
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		r.Err = err
-		return r
-	}
-	defer db.Close()
-	if r.Err = warm(col, db); r.Err != nil {
-		return r
-	}
+	defer stop()
+	col, db := w.col, w.db
 	proxy.SetDown(true)
 	run := fmt.Sprintf("k%x", time.Now().UnixNano()&0xffffff)
 	res, err := loadgen.Run(context.Background(), loadgen.Config{
@@ -541,7 +548,7 @@ func backlogCase(bin string, admin *sql.DB, serverDSN string, c benchCase) (r re
 	r.EntPerSec = float64(len(res.AckedIDs)) / res.Elapsed.Seconds()
 	r.P50, r.P99 = res.Percentile(50), res.Percentile(99)
 	r.PeakRSSMiB, r.PeakAnonMiB = col.PeakRSSKiB()>>10, col.PeakAnonKiB()>>10
-	r.BacklogQueueDirKiB = dirKiB(filepath.Join(dir, "queue"))
+	r.BacklogQueueDirKiB = dirKiB(filepath.Join(w.dir, "queue"))
 	// Then drain, to prove the backlog is whole.
 	proxy.SetDown(false)
 	rep, err := loadgen.WaitComplete(context.Background(), db, "access_logs", run, res.AckedIDs, 5*time.Minute)

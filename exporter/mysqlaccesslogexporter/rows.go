@@ -60,7 +60,7 @@ type mapper struct {
 	tooDeep bool
 	// rec and res are the current record's and resource's attributes.
 	rec, res attrSet
-	box      *boxer
+	texts    textArena
 	json     jsonWriter
 	scratch  []byte
 }
@@ -83,8 +83,8 @@ func (m *mapper) mapLogs(ld plog.Logs) []row {
 	n, ncols := ld.LogRecordCount(), len(m.cols)
 	rows := make([]row, 0, n)
 	vals := make([]any, n*ncols)
-	m.box = newBoxer(n, m.cols)
-	m.json.text = &m.box.text
+	m.texts = newTextArena(n)
+	m.json.text = &m.texts
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -126,7 +126,7 @@ func (m *mapper) value(i int, r *row) any {
 	c := &m.cols[i]
 	f := c.field
 	if f == &accesslog.RecordUID {
-		return m.box.str(r.uid)
+		return r.uid
 	}
 	if f.Kind == accesslog.Time {
 		return m.timeValue(c, r.ref.record)
@@ -197,9 +197,9 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 				m.truncated[c.name]++
 				return nil
 			}
-			return m.box.str(v)
+			return v
 		}
-		return m.box.str(s)
+		return s
 	}
 	switch c.class {
 	case classInt:
@@ -211,15 +211,15 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 			m.truncated[c.name]++
 			return nil
 		}
-		return m.box.int(n)
+		return n
 	case classFloat:
 		if x, ok := floatValue(attr); ok {
-			return m.box.float(x)
+			return x
 		}
 		return nil
 	case classJSON:
 		if s, ok := m.json.encode(attr); ok && s != "null" {
-			return m.box.str(s)
+			return s
 		}
 		return nil
 	}
@@ -231,7 +231,7 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 	if cut {
 		m.truncated[c.name]++
 	}
-	return m.box.str(v)
+	return v
 }
 
 // timeValue is start_time: the record timestamp (the receiver parsed the
@@ -248,7 +248,7 @@ func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
 	}
 	switch c.class {
 	case classInt:
-		return m.box.int(t.Unix())
+		return t.Unix()
 	case classTime:
 		if c.dataType == "timestamp" && (t.Before(minTimestamp) || t.After(maxTimestamp)) {
 			t = lr.ObservedTimestamp().AsTime().UTC()
@@ -258,13 +258,13 @@ func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
 		}
 		// Truncate, not round: the server would round 59.9 s up into the
 		// next minute (or the next bucket of HiMarket's charts).
-		return m.box.time(t.Truncate(time.Duration(math.Pow10(9 - min(max(c.fracSecs, 0), 6)))))
+		return t.Truncate(time.Duration(math.Pow10(9 - min(max(c.fracSecs, 0), 6))))
 	case classFloat:
-		return m.box.float(float64(t.UnixNano()) / 1e9)
+		return float64(t.UnixNano()) / 1e9
 	}
 	m.scratch = t.AppendFormat(m.scratch[:0], time.RFC3339Nano)
-	s, _ := fitText(m.box.text.copy(m.scratch), c)
-	return m.box.str(s)
+	s, _ := fitText(m.texts.copy(m.scratch), c)
+	return s
 }
 
 // text is textValue, with integers formatted into the batch's text arena
@@ -272,7 +272,7 @@ func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
 func (m *mapper) text(v pcommon.Value) string {
 	if v.Type() == pcommon.ValueTypeInt {
 		m.scratch = strconv.AppendInt(m.scratch[:0], v.Int(), 10)
-		return m.box.text.copy(m.scratch)
+		return m.texts.copy(m.scratch)
 	}
 	return textValue(v)
 }

@@ -1,27 +1,11 @@
 package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
 
-import (
-	"time"
-	"unsafe"
-)
+import "unsafe"
 
-// boxer makes the row values of one batch. Numbers and times are plain
-// interface conversions (building interfaces by hand into shared blocks
-// saved under a microsecond per row: not worth unsafe interface layouts);
-// short texts the mapper builds are copied into shared blocks.
-type boxer struct {
-	text textArena
+// newTextArena sizes the first block for a batch of rows rows.
+func newTextArena(rows int) textArena {
+	return textArena{next: min(max(rows*256, 1<<10), textBlock)}
 }
-
-// newBoxer sizes the first text block for rows rows.
-func newBoxer(rows int, _ []column) *boxer {
-	return &boxer{text: textArena{next: min(max(rows*256, 1<<10), textBlock)}}
-}
-
-func (*boxer) str(s string) any     { return s }
-func (*boxer) int(n int64) any      { return n }
-func (*boxer) float(f float64) any  { return f }
-func (*boxer) time(t time.Time) any { return t }
 
 // textArena copies short texts built in a scratch buffer (ai_log JSON,
 // numbers and times into text columns) into shared blocks instead of one

@@ -49,9 +49,8 @@ type benchCase struct {
 	QueueBytes int
 	// Env is added to the collector's environment (-collector-env).
 	Env []string
-	// Linger / MaxInflight: the receiver's group_commit settings (0: defaults).
-	Linger      time.Duration
-	MaxInflight int
+	// Linger: the receiver's group_commit.linger (0: none).
+	Linger time.Duration
 	// BatchMin/BatchMax override sending_queue.batch (0: exporter defaults).
 	BatchMin, BatchMax int
 	// Backlog: the database is unreachable during the load (peak RSS vs
@@ -250,7 +249,7 @@ func startCollector(bin, dsn string, c benchCase, dir string) (*harness.Collecto
 	}
 	o := harness.Options{Port: port, DSN: dsn, MemoryLimitMiB: 512, SpikeLimitMiB: 128,
 		NoFsync: c.NoFsync, BatchMinSize: c.BatchMin, BatchMaxSize: c.BatchMax,
-		GroupLinger: c.Linger, GroupMaxInflight: c.MaxInflight, BlockOnOverflow: c.Block}
+		GroupLinger: c.Linger, BlockOnOverflow: c.Block}
 	if c.BacklogPosts > 0 {
 		o.QueueSize = 2 * c.BacklogPosts * c.PerPost // the backlog must fit
 	} else {

@@ -104,10 +104,8 @@ type Options struct {
 	NoFsync bool
 	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
 	MemoryLimitMiB, SpikeLimitMiB int
-	// GroupLinger / GroupMaxInflight set the receiver's group_commit
-	// linger and max_inflight (0: the receiver's defaults).
-	GroupLinger      time.Duration
-	GroupMaxInflight int
+	// GroupLinger sets the receiver's group_commit.linger (0: none).
+	GroupLinger time.Duration
 	// BlockOnOverflow makes a full sending queue hold requests back instead
 	// of refusing them.
 	BlockOnOverflow bool
@@ -144,14 +142,9 @@ receivers:
 {{- if .MaxBodyBytes }}
     max_request_body_size: {{ .MaxBodyBytes }}
 {{- end }}
-{{- if or .GroupLinger .GroupMaxInflight }}
-    group_commit:
 {{- if .GroupLinger }}
+    group_commit:
       linger: {{ .GroupLinger }}
-{{- end }}
-{{- if .GroupMaxInflight }}
-      max_inflight: {{ .GroupMaxInflight }}
-{{- end }}
 {{- end }}
 processors:
   memory_limiter:

@@ -105,7 +105,7 @@ func TestConfigDropInStarts(t *testing.T) {
 // Rules that name the same collector share one buffer and one tick: their
 // entries go out in the same POST.
 func TestConfigRulesShareTheSender(t *testing.T) {
-	inBothModes(t, func(t *testing.T) {
+	inGoMode(t, func(t *testing.T) {
 		rule := func(route string) map[string]any {
 			r := withConfig(map[string]any{"_match_route_": []string{route}})
 			delete(r, "log_level")

@@ -14,8 +14,16 @@ func sampled(rate float64, requestID string) bool {
 	}
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(requestID))
-	// The top 53 bits as a fraction in [0, 1).
-	return float64(h.Sum64()>>11)/(1<<53) < rate
+	// FNV-1a alone leaves ids that differ in their last characters close
+	// together in the high bits; a 64-bit finalizer (MurmurHash3's fmix64)
+	// spreads them. The top 53 bits as a fraction in [0, 1).
+	x := h.Sum64()
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return float64(x>>11)/(1<<53) < rate
 }
 
 // isError is HiMarket's error: no response code or 4xx/5xx. Such requests

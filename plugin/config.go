@@ -93,9 +93,9 @@ func parseConfig(json gjson.Result, cfg *pluginConfig) error {
 func readSettings(json gjson.Result) (settings, error) {
 	s := settings{
 		dest: destination{
-			path:          stringOr(json, "collector_path", defaultCollectorPath),
-			token:         json.Get("ingest_token").String(),
-			gzip:          json.Get("gzip").Bool(),
+			path:  stringOr(json, "collector_path", defaultCollectorPath),
+			token: json.Get("ingest_token").String(),
+			gzip:  json.Get("gzip").Bool(),
 		},
 		lim: limits{
 			maxEntries: intOr(json, "max_entries_per_post", defaultMaxEntriesPerPost),

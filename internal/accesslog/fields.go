@@ -149,6 +149,7 @@ var Fields = []Field{
 	{JSON: "resp_headers", Attr: "higress.response.headers", Kind: StringMap},
 	{JSON: "req_body", Attr: "higress.request.body", Kind: String, Column: "request_body"},
 	{JSON: "resp_body", Attr: "higress.response.body", Kind: String, Column: "response_body"},
+	{JSON: "req_body_truncated", Attr: "higress.request.body_truncated", Kind: Bool},
 	{JSON: "resp_body_truncated", Attr: "higress.response.body_truncated", Kind: Bool},
 }
 

@@ -10,7 +10,7 @@ PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
 
-.PHONY: all build run test test-unit test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
+.PHONY: all build run test test-unit test-plugin plugin plugin-image test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
 
 all: build
 
@@ -25,20 +25,37 @@ run: build
 	./bin/devrun -- ./$(BIN) --config $(CONFIG)
 
 ## test: generated code up to date, lint, then every test (fuzz seed corpora included)
-test: check-generated lint test-unit
+## and the gateway plugin's tests
+test: check-generated lint test-unit test-plugin
 
 test-unit:
 	$(GO) test $(TEST_FLAGS) $(PKGS)
+
+## plugin: build the gateway plugin (plugin/, its own Go module) to bin/plugin.wasm
+PLUGIN_WASM := bin/plugin.wasm
+plugin:
+	cd plugin && GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $(CURDIR)/$(PLUGIN_WASM) .
+
+## test-plugin: the plugin's tests in wasm-go's test host, in Go mode and, for the
+## main scenarios, in Wasm mode with bin/plugin.wasm
+test-plugin: plugin
+	cd plugin && PLUGIN_WASM=$(CURDIR)/$(PLUGIN_WASM) $(GO) test $(TEST_FLAGS) ./...
+
+## plugin-image: the plugin's OCI image for Higress (needs a Docker engine)
+PLUGIN_IMAGE ?= otelcol-log-pusher:dev
+plugin-image:
+	docker build -f deploy/higress/Dockerfile -t $(PLUGIN_IMAGE) plugin
 
 ## test-reliability: the long reliability cases (30 s DB outage, 30 s 10× overload, …) against
 ## the real binary and MariaDB (MYSQL_TEST_DSN); the short ones run in `make test`
 test-reliability:
 	RELIABILITY_LONG=1 $(GO) test -count=1 -timeout 30m -v ./test/reliability/
 
-## lint: gofmt and go vet
+## lint: gofmt and go vet (the plugin's module too, for the host and for wasip1)
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	cd plugin && $(GO) vet ./... && GOOS=wasip1 GOARCH=wasm $(GO) vet ./...
 
 ## generate: regenerate cmd/otelcol with ocb and internal/metadata with mdatagen
 generate: mdatagen
@@ -86,6 +103,7 @@ docker:
 
 tidy:
 	$(GO) mod tidy
+	cd plugin && $(GO) mod tidy
 
 clean:
 	rm -rf bin .gen

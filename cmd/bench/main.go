@@ -56,7 +56,15 @@ type benchCase struct {
 	// Backlog: the database is unreachable during the load (peak RSS vs
 	// backlog); no throughput is measured.
 	BacklogPosts int
+	// RateOf names the case whose acknowledged entries/s this case sends
+	// again, paced, in arrays of PerPost: the same gateway request rate as
+	// plugin batches instead of single entries. That case runs first.
+	RateOf string
 }
+
+// pluginBatch is the gateway plugin's default max_entries_per_post
+// (plugin/config.go); four workers each keep one POST in flight.
+const pluginBatch, pluginWorkers = 100, 4
 
 type result struct {
 	Case                 benchCase
@@ -145,6 +153,8 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 		{Name: "100 entries/POST, c=16, memory queue", Concurrency: 16, PerPost: 100},
 		{Name: "100 entries/POST, c=16, persistent queue, tuned", Concurrency: 16, PerPost: 100, Persistent: true, Env: tunedEnv},
 		{Name: "100 entries/POST, c=16, memory queue, tuned", Concurrency: 16, PerPost: 100, Env: tunedEnv, QueueBytes: 16 << 20, Block: true},
+		{Name: "plugin batches at the 1 entry/POST c=16 rate, persistent queue", Concurrency: pluginWorkers, PerPost: pluginBatch, Persistent: true, RateOf: "1 entry/POST, c=16, persistent queue"},
+		{Name: "plugin batches at the 1 entry/POST c=16 rate, memory queue", Concurrency: pluginWorkers, PerPost: pluginBatch, RateOf: "1 entry/POST, c=16, memory queue"},
 		{Name: "backlog 20k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 200},
 		{Name: "backlog 80k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 800},
 		{Name: "backlog 160k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 1600},
@@ -180,17 +190,27 @@ func runTopology(topo string, cases []benchCase, binPath string, admin *sql.DB, 
 		return nil, fmt.Errorf("unknown topology %q (shared, split)", topo)
 	}
 	var results []result
+	needed := map[string]bool{} // cases another selected case takes its rate from
 	for _, c := range cases {
-		if only != "" && !strings.Contains(c.Name, only) || c.BacklogPosts > 0 && topo != topoShared {
+		if c.RateOf != "" && strings.Contains(c.Name, only) {
+			needed[c.RateOf] = true
+		}
+	}
+	done := map[string]result{}
+	for _, c := range cases {
+		if only != "" && !strings.Contains(c.Name, only) && !needed[c.Name] || c.BacklogPosts > 0 && topo != topoShared {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "== [%s] %s\n", topo, c.Name)
 		var r result
 		if c.BacklogPosts > 0 {
 			r = backlogCase(binPath, admin, serverDSN, c)
+		} else if ref, ok := done[c.RateOf]; c.RateOf != "" && (!ok || ref.Err != nil || ref.EntPerSec <= 0) {
+			r = result{Case: c, Err: fmt.Errorf("no entry rate from %q", c.RateOf)}
 		} else {
-			r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk)
+			r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk, ref.EntPerSec/float64(c.PerPost))
 		}
+		done[c.Name] = r
 		r.Topology = topo
 		if r.Err != nil {
 			fmt.Fprintf(os.Stderr, "   error: %v\n", r.Err)
@@ -333,7 +353,8 @@ func warm(col *harness.Collector, db *sql.DB) error {
 	return nil
 }
 
-func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, dur time.Duration, writers, chunk int) (r result) {
+// throughputCase runs c; rate caps POSTs/s (0: closed loop, as fast as answered).
+func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, dur time.Duration, writers, chunk int, rate float64) (r result) {
 	r.Case = c
 	dsn, drop, err := scratch(admin, serverDSN)
 	if err != nil {
@@ -355,7 +376,7 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 	db0 := dbm.seconds()
 	start := time.Now()
 	res, err := loadgen.Run(context.Background(), loadgen.Config{
-		URL: col.URL, RunID: run, Concurrency: c.Concurrency, PerPost: c.PerPost, Duration: dur,
+		URL: col.URL, RunID: run, Concurrency: c.Concurrency, PerPost: c.PerPost, Duration: dur, Rate: rate,
 	})
 	if err != nil {
 		r.Err = err

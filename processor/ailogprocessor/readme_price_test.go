@@ -16,7 +16,7 @@ import (
 )
 
 // readmePriceExample is the price table the README shows, as a Config.
-func readmePriceExample(t *testing.T) *Config {
+func readmePriceExample(t testing.TB) *Config {
 	raw, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	doc := string(raw)

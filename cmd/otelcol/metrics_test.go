@@ -362,6 +362,7 @@ func TestMetricsConfigScrape(t *testing.T) {
 		}, 20*time.Second, 50*time.Millisecond, "round %d: %v requests counted, want %d", round, counted, end)
 	}
 	assertSamples(t, want, got)
+	assertREADMEDimensions(t, got)
 
 	require.Eventually(t, func() bool { return len(rowsByRequestID(t, db)) == len(calls) },
 		20*time.Second, 50*time.Millisecond)

@@ -22,6 +22,8 @@ func TestChartConfigValidates(t *testing.T) {
 		"defaults":    {"mysql": dsn},
 		"persistence": {"mysql": dsn, "persistence": map[string]any{"enabled": true}},
 		"auth":        {"mysql": dsn, "ingest": map[string]any{"auth": map[string]any{"enabled": true, "token": "t"}}},
+		"genai-metrics": {"mysql": dsn, "metrics": map[string]any{"genai": map[string]any{"enabled": true, "models": "gpt-4o.*"}},
+			"prometheusRule": map[string]any{"enabled": true}, "dashboard": map[string]any{"enabled": true}},
 		"fan-out": {"mysql": dsn, "config": map[string]any{
 			"exporters": map[string]any{"otlphttp": map[string]any{"endpoint": "http://otel-gateway:4318"}},
 			"service": map[string]any{"pipelines": map[string]any{"logs": map[string]any{

@@ -58,6 +58,9 @@ func fullEntry() map[string]any {
 		"input_tokens":                      10,
 		"output_tokens":                     20,
 		"total_tokens":                      30,
+		"cached_tokens":                     4,
+		"reasoning_tokens":                  6,
+		"cost":                              "0.0125",
 	}
 }
 

@@ -49,6 +49,11 @@ const (
 	AILogConsumer     = "consumer"
 	AILogMCPToolName  = "mcp_tool_name"
 	AILogUnknownModel = "unknown"
+
+	AILogReasoningTokens    = "reasoning_tokens"
+	AILogCachedTokens       = "cached_tokens"
+	AILogInputTokenDetails  = "input_token_details"
+	AILogOutputTokenDetails = "output_token_details"
 )
 
 // Flat attributes of ai_log keys (OTel GenAI semconv v1.41 where one exists).
@@ -73,10 +78,10 @@ var AILogKeys = []AILogKey{
 	{Key: AILogInputToken, Attr: AttrInputTokens, Kind: AINumber, Column: AttrInputTokens},
 	{Key: AILogOutputToken, Attr: AttrOutputTokens, Kind: AINumber, Column: AttrOutputTokens},
 	{Key: AILogTotalToken, Attr: AttrTotalTokens, Kind: AINumber, Column: AttrTotalTokens},
-	{Key: "reasoning_tokens", Attr: AttrReasoningTokens, Kind: AINumber},
-	{Key: "cached_tokens", Attr: AttrCachedTokens, Kind: AINumber},
-	{Key: "input_token_details", Attr: AILogAttrPrefix + "usage.input_token_details", Kind: AIObject},
-	{Key: "output_token_details", Attr: AILogAttrPrefix + "usage.output_token_details", Kind: AIObject},
+	{Key: AILogReasoningTokens, Attr: AttrReasoningTokens, Kind: AINumber, Column: AttrReasoningTokens},
+	{Key: AILogCachedTokens, Attr: AttrCachedTokens, Kind: AINumber, Column: AttrCachedTokens},
+	{Key: AILogInputTokenDetails, Attr: AILogAttrPrefix + "usage.input_token_details", Kind: AIObject},
+	{Key: AILogOutputTokenDetails, Attr: AILogAttrPrefix + "usage.output_token_details", Kind: AIObject},
 	// timing / type
 	{Key: "llm_first_token_duration", Attr: AILogAttrPrefix + "llm_first_token_duration_ms", Kind: AINumber},
 	{Key: "llm_service_duration", Attr: AILogAttrPrefix + "llm_service_duration_ms", Kind: AINumber},
@@ -113,6 +118,25 @@ var AILogKeys = []AILogKey{
 	{Key: "reasoning", Attr: AILogAttrPrefix + "reasoning", Kind: AIJSON, Content: true},
 	{Key: "messages", Attr: AILogAttrPrefix + "messages", Kind: AIJSON, Content: true},
 	{Key: "tool_calls", Attr: AILogAttrPrefix + "tool_calls", Kind: AIJSON, Content: true},
+}
+
+// AILogDetail is an entry of a token-details object that fills a column
+// attribute when ai_log lacks the key of its own: ai-statistics copies the
+// provider's usage details (OpenAI's prompt_tokens_details and
+// completion_tokens_details) there, and some versions write only those.
+type AILogDetail struct {
+	// Object is the ai_log key of the details object.
+	Object string
+	// Entry is the key inside it.
+	Entry string
+	// Column is the column attribute it fills.
+	Column string
+}
+
+// AILogDetails lists the details entries that fill columns.
+var AILogDetails = []AILogDetail{
+	{Object: AILogInputTokenDetails, Entry: "cached_tokens", Column: AttrCachedTokens},
+	{Object: AILogOutputTokenDetails, Entry: "reasoning_tokens", Column: AttrReasoningTokens},
 }
 
 var aiLogByKey = func() map[string]*AILogKey {

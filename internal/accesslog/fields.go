@@ -25,6 +25,8 @@ const (
 	// JSONObject is ai_log: an object, possibly sent as a JSON-encoded string
 	// (or a string quoted twice). Kept as a map attribute when it parses.
 	JSONObject
+	// Float values are fractional numbers (a request's cost).
+	Float
 )
 
 func (k Kind) String() string {
@@ -41,6 +43,8 @@ func (k Kind) String() string {
 		return "map[string]string"
 	case JSONObject:
 		return "object"
+	case Float:
+		return "double"
 	}
 	return "unknown"
 }
@@ -104,6 +108,10 @@ const (
 	AttrOutputTokens  = "gen_ai.usage.output_tokens"
 	AttrTotalTokens   = "higress.usage.total_tokens"
 	AttrXForwardedFor = "client.address"
+	// AttrCost is what the request cost by the ailog processor's price
+	// table, in AttrCurrency.
+	AttrCost     = "higress.usage.cost"
+	AttrCurrency = "higress.usage.currency"
 )
 
 // Fields is THE table, in access_logs column order.
@@ -151,6 +159,13 @@ var Fields = []Field{
 	{JSON: "resp_body", Attr: "higress.response.body", Kind: String, Column: "response_body"},
 	{JSON: "req_body_truncated", Attr: "higress.request.body_truncated", Kind: Bool},
 	{JSON: "resp_body_truncated", Attr: "higress.response.body_truncated", Kind: Bool},
+	// Usage the plugin reports only inside ai_log (the ailog processor fills
+	// them from there) and the cost the processor prices; a sender may also
+	// send them at the top level. Nullable, so that tables of the published
+	// DDLs gain them without touching existing rows.
+	{JSON: "cached_tokens", Attr: AttrCachedTokens, Kind: Int, Column: "cached_tokens", SQLType: "BIGINT NULL"},
+	{JSON: "reasoning_tokens", Attr: AttrReasoningTokens, Kind: Int, Column: "reasoning_tokens", SQLType: "BIGINT NULL"},
+	{JSON: "cost", Attr: AttrCost, Kind: Float, Column: "cost", SQLType: "DOUBLE NULL"},
 }
 
 // RecordUID is the idempotency column: not a db-log-pusher field (so it is

@@ -39,7 +39,11 @@ func benchLogs(b *testing.B, aiLog func(pcommon.Map)) plog.Logs {
 }
 
 func benchmarkProcess(b *testing.B, aiLog func(pcommon.Map)) {
-	p, err := newAILogProcessor(processortest.NewNopSettings(metadata.Type), defaultConfig())
+	benchmarkProcessWith(b, defaultConfig(), aiLog)
+}
+
+func benchmarkProcessWith(b *testing.B, cfg *Config, aiLog func(pcommon.Map)) {
+	p, err := newAILogProcessor(processortest.NewNopSettings(metadata.Type), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,4 +72,11 @@ func BenchmarkProcessMap(b *testing.B) {
 // BenchmarkProcessString: ai_log as a JSON string (older senders, OTLP in).
 func BenchmarkProcessString(b *testing.B) {
 	benchmarkProcess(b, func(m pcommon.Map) { m.PutStr(accesslog.AttrAILog, typicalAILog) })
+}
+
+// BenchmarkProcessMapPriced: BenchmarkProcessMap with the README's price
+// table; qwen-max matches its seventh entry, after six globs that do not.
+func BenchmarkProcessMapPriced(b *testing.B) {
+	cfg := readmePriceExample(b)
+	benchmarkProcessWith(b, cfg, func(m pcommon.Map) { putAILogMap(b, m, typicalAILog) })
 }

@@ -33,6 +33,8 @@ type Config struct {
 	// Content governs the large, sensitive keys, in the flat attributes and
 	// in the kept ai_log alike.
 	Content ContentConfig `mapstructure:"content"`
+	// Pricing turns token counts into a cost per record.
+	Pricing PricingConfig `mapstructure:"pricing"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -88,6 +90,7 @@ func (cfg *Config) Validate() error {
 	if cfg.Content.MaxBytes < 0 {
 		errs = append(errs, errors.New("content::max_bytes must not be negative"))
 	}
+	errs = append(errs, cfg.Pricing.validate()...)
 	return errors.Join(errs...)
 }
 

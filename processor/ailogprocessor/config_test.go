@@ -2,6 +2,7 @@ package ailogprocessor
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,6 +46,28 @@ func TestLoadConfig(t *testing.T) {
 				Content:       ContentConfig{Action: ContentDrop, Keys: defaultContentKeys()},
 			},
 		},
+		{
+			id: component.NewIDWithName(metadata.Type, "pricing"),
+			expected: &Config{
+				FromAttribute: accesslog.AttrAILog,
+				KeepOriginal:  true,
+				Content:       ContentConfig{Action: ContentKeep, Keys: defaultContentKeys()},
+				Pricing: PricingConfig{Currency: "USD", Models: []ModelPrice{
+					{Model: "gpt-4o-mini*", InputPerMillion: 0.15, CachedInputPerMillion: ptr(0.075), OutputPerMillion: 0.6},
+					{Model: "qwen-max", InputPerMillion: 2.4, OutputPerMillion: 9.6, Currency: "CNY"},
+				}},
+			},
+		},
+		{id: component.NewIDWithName(metadata.Type, "pricing_bad"), errMsg: strings.Join([]string{
+			"pricing::models[0]::model must not be empty",
+			"pricing::models[0] has no currency: set pricing::currency or its own currency",
+			`pricing::models[1]::model "gpt-[4" is not a valid glob: unexpected end of input`,
+			"pricing::models[1]::input_per_million must be a finite number >= 0, got -1",
+			"pricing::models[2]::output_per_million must be a finite number >= 0, got NaN",
+			"pricing::models[2]::cached_input_per_million must be a finite number >= 0, got -0.5",
+			"pricing::models[2] has no currency: set pricing::currency or its own currency",
+			`pricing::models[3]::model "deepseek-chat" is listed twice`,
+		}, "\n")},
 		{id: component.NewIDWithName(metadata.Type, "bad_action"), errMsg: `content::action "redact" must be one of keep, drop, truncate`},
 		{id: component.NewIDWithName(metadata.Type, "truncate_without_size"), errMsg: "content::max_bytes must be > 0"},
 		{id: component.NewIDWithName(metadata.Type, "include_and_exclude"), errMsg: "include and exclude are mutually exclusive"},

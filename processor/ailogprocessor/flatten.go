@@ -58,9 +58,7 @@ func (p *aiLogProcessor) flattenKnown(ctx context.Context, attrs pcommon.Map, ru
 		}
 		fb.addNumber(row.Column, n)
 	case accesslog.AIObject:
-		if rule.flatten {
-			p.flattenObject(ctx, attrs, rule, v)
-		}
+		p.readObject(ctx, attrs, rule, v, fb)
 	case accesslog.AIJSON:
 		if own && !isEmptyValue(v) {
 			v.CopyTo(attrs.PutEmpty(row.Attr))
@@ -68,9 +66,11 @@ func (p *aiLogProcessor) flattenKnown(ctx context.Context, attrs pcommon.Map, ru
 	}
 }
 
-// flattenObject writes each entry of input_token_details-like objects as
-// Attr.entry, numbers typed. The object may also arrive JSON-encoded.
-func (p *aiLogProcessor) flattenObject(ctx context.Context, attrs pcommon.Map, rule keyRule, v pcommon.Value) {
+// readObject reads input_token_details-like objects, which may also arrive
+// JSON-encoded: the entries that fill columns (cached and reasoning tokens)
+// always, and, unless include/exclude say otherwise, each entry as
+// Attr.entry, numbers typed.
+func (p *aiLogProcessor) readObject(ctx context.Context, attrs pcommon.Map, rule keyRule, v pcommon.Value, fb *fallbacks) {
 	var obj pcommon.Map
 	switch v.Type() {
 	case pcommon.ValueTypeMap:
@@ -78,7 +78,7 @@ func (p *aiLogProcessor) flattenObject(ctx context.Context, attrs pcommon.Map, r
 	case pcommon.ValueTypeStr:
 		decoded, ok := accesslog.DecodeObjectString(v.Str())
 		if !ok {
-			if v.Str() != "" {
+			if rule.flatten && v.Str() != "" {
 				attrs.PutStr(rule.row.Attr, v.Str())
 			}
 			return
@@ -86,9 +86,19 @@ func (p *aiLogProcessor) flattenObject(ctx context.Context, attrs pcommon.Map, r
 		obj = pcommon.NewMap()
 		accesslog.PutJSONMap(obj, decoded)
 	default:
-		if !isEmptyValue(v) {
+		if rule.flatten && !isEmptyValue(v) {
 			v.CopyTo(attrs.PutEmpty(rule.row.Attr))
 		}
+		return
+	}
+	for _, d := range rule.details {
+		if e, ok := obj.Get(d.Entry); ok {
+			if n, st := parseNumber(e); st == numOK {
+				fb.addDetail(d.Column, n)
+			}
+		}
+	}
+	if !rule.flatten {
 		return
 	}
 	for k, e := range obj.All() {

@@ -2,6 +2,7 @@ package ailogprocessor
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -15,7 +16,8 @@ import (
 // through the processor. Its seeds run in every `go test`; `make fuzz`
 // explores further. Invariants: no panic, the record is kept, a string
 // that decodes to an object becomes a map, anything else stays as sent,
-// and the token columns only ever hold numbers.
+// the token columns only ever hold numbers, and a cost is a finite
+// non-negative double.
 func FuzzAILog(f *testing.F) {
 	for _, seed := range []string{
 		fullAILog,
@@ -24,6 +26,7 @@ func FuzzAILog(f *testing.F) {
 		`"{\"model\":\"qwen\",\"input_token\":\"7\"}"`,
 		`"\"{\\\"model\\\":\\\"deep\\\"}\""`,
 		`{"input_token_details":"{\"cached_tokens\":\"1\"}","output_token_details":[1]}`,
+		`{"model":"gpt-4o","input_token":"5","cached_tokens":"9","output_token_details":{"reasoning_tokens":"2"}}`,
 		`{"input_token":1e400,"output_token":-0.0,"llm_service_duration":"NaN"}`,
 		`{"model":"unknown","consumer":7,"mcp_tool_name":{"a":1},"jsonrpc_id":null}`,
 		`{"question":"\ud800","answer":"` + "\xff\xfe" + `"}`,
@@ -34,6 +37,8 @@ func FuzzAILog(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, aiLog, path string, maxBytes int) {
 		cfg := defaultConfig()
+		cfg.Pricing = testPrices()
+		cfg.Pricing.Models = append(cfg.Pricing.Models, ModelPrice{Model: "*", InputPerMillion: 1e6, OutputPerMillion: 3})
 		if maxBytes > 0 {
 			cfg.Content.Action = ContentTruncate
 			cfg.Content.MaxBytes = maxBytes % 4096
@@ -63,9 +68,15 @@ func FuzzAILog(f *testing.F) {
 		} else if v.Type() != pcommon.ValueTypeStr || v.Str() != aiLog {
 			t.Fatalf("invalid ai_log changed: %q", v.AsString())
 		}
-		for _, col := range []string{accesslog.AttrInputTokens, accesslog.AttrOutputTokens, accesslog.AttrTotalTokens} {
+		for _, col := range []string{accesslog.AttrInputTokens, accesslog.AttrOutputTokens, accesslog.AttrTotalTokens,
+			accesslog.AttrCachedTokens, accesslog.AttrReasoningTokens} {
 			if c, ok := attrs.Get(col); ok && c.Type() != pcommon.ValueTypeInt && c.Type() != pcommon.ValueTypeDouble {
 				t.Fatalf("%s holds %s", col, c.Type())
+			}
+		}
+		if c, ok := attrs.Get(accesslog.AttrCost); ok {
+			if c.Type() != pcommon.ValueTypeDouble || !(c.Double() >= 0) || math.IsInf(c.Double(), 0) {
+				t.Fatalf("cost %v", c.AsRaw())
 			}
 		}
 	})

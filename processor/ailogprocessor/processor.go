@@ -22,11 +22,14 @@ type keyRule struct {
 	// countOpt carries the metric attribute key=<ai_log key>, built once
 	// because metric.WithAttributes allocates.
 	countOpt metric.AddOption
+	// details are the entries of this details object that fill columns.
+	details []accesslog.AILogDetail
 }
 
 // extraColumns is how many column attributes a record may gain besides
-// the flat ones (model, consumer, tokens, mcp tool and server).
-const extraColumns = 8
+// the flat ones (model, consumer, tokens, mcp tool and server, cost and
+// currency).
+const extraColumns = 10
 
 type aiLogProcessor struct {
 	cfg       *Config
@@ -35,6 +38,7 @@ type aiLogProcessor struct {
 	include   map[string]bool
 	exclude   map[string]bool
 	content   map[string]bool
+	prices    priceTable
 }
 
 func newAILogProcessor(set processor.Settings, cfg *Config) (*aiLogProcessor, error) {
@@ -42,7 +46,12 @@ func newAILogProcessor(set processor.Settings, cfg *Config) (*aiLogProcessor, er
 	if err != nil {
 		return nil, err
 	}
+	prices, err := newPriceTable(cfg.Pricing)
+	if err != nil {
+		return nil, err
+	}
 	p := &aiLogProcessor{
+		prices:    prices,
 		cfg:       cfg,
 		telemetry: tb,
 		rules:     make(map[string]keyRule, len(accesslog.AILogKeys)),
@@ -56,9 +65,20 @@ func newAILogProcessor(set processor.Settings, cfg *Config) (*aiLogProcessor, er
 			row:      row,
 			flatten:  p.flattens(row.Key),
 			countOpt: metric.WithAttributeSet(attribute.NewSet(attribute.String("key", row.Key))),
+			details:  detailsOf(row.Key),
 		}
 	}
 	return p, nil
+}
+
+func detailsOf(object string) []accesslog.AILogDetail {
+	var out []accesslog.AILogDetail
+	for _, d := range accesslog.AILogDetails {
+		if d.Object == object {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func setOf(keys []string) map[string]bool {
@@ -117,4 +137,5 @@ func (p *aiLogProcessor) processRecord(ctx context.Context, lr plog.LogRecord) {
 	fillColumns(attrs, &fb)
 	fillMCPServer(attrs)
 	fillUpstreamCluster(attrs)
+	p.applyPricing(ctx, attrs)
 }

@@ -20,7 +20,9 @@ func TestREADMEListsEveryKey(t *testing.T) {
 		row := "| `" + k.Key + "` | `" + k.Attr
 		assert.True(t, strings.Contains(string(readme), row), "README lacks the row for %s → %s", k.Key, k.Attr)
 	}
-	for _, key := range []string{"from_attribute", "keep_original", "include", "exclude", "content::action", "content::max_bytes", "content::keys"} {
+	for _, key := range []string{"from_attribute", "keep_original", "include", "exclude", "content::action", "content::max_bytes", "content::keys",
+		"pricing::currency", "pricing::models", "pricing::models[]::model", "pricing::models[]::input_per_million",
+		"pricing::models[]::cached_input_per_million", "pricing::models[]::output_per_million", "pricing::models[]::currency"} {
 		assert.Contains(t, string(readme), "| `"+key+"` |")
 	}
 }

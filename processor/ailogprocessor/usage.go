@@ -15,10 +15,22 @@ type fallback struct {
 }
 
 // fallbacks holds at most one value per column the table maps (model,
-// tokens, consumer, mcp tool): a fixed array, so no allocation per record.
+// tokens, consumer, mcp tool, cached and reasoning tokens): a fixed array,
+// so no allocation per record. details are the token-details entries,
+// applied after list: ai_log's own cached_tokens / reasoning_tokens win
+// over the same count inside a details object, whatever the key order.
 type fallbacks struct {
-	list [8]fallback
-	n    int
+	list    [8]fallback
+	n       int
+	details [2]fallback
+	nd      int
+}
+
+func (fb *fallbacks) addDetail(column string, n number) {
+	if fb.nd < len(fb.details) {
+		fb.details[fb.nd] = fallback{column: column, num: n, isNum: true}
+		fb.nd++
+	}
 }
 
 func (fb *fallbacks) addString(column, s string) {
@@ -43,17 +55,10 @@ func (fb *fallbacks) addNumber(column string, n number) {
 // row never shows 0 next to non-zero input and output).
 func fillColumns(attrs pcommon.Map, fb *fallbacks) {
 	for i := 0; i < fb.n; i++ {
-		f := &fb.list[i]
-		if f.isNum {
-			if !f.num.positive() || hasPositive(attrs, f.column) {
-				continue
-			}
-			f.num.put(attrs.PutEmpty(f.column))
-			continue
-		}
-		if !hasString(attrs, f.column) {
-			attrs.PutStr(f.column, f.str)
-		}
+		fill(attrs, &fb.list[i])
+	}
+	for i := 0; i < fb.nd; i++ {
+		fill(attrs, &fb.details[i])
 	}
 	if hasPositive(attrs, accesslog.AttrTotalTokens) {
 		return
@@ -62,6 +67,18 @@ func fillColumns(attrs pcommon.Map, fb *fallbacks) {
 	out, okOut := positiveInt(attrs, accesslog.AttrOutputTokens)
 	if okIn || okOut {
 		attrs.PutInt(accesslog.AttrTotalTokens, in+out)
+	}
+}
+
+func fill(attrs pcommon.Map, f *fallback) {
+	if f.isNum {
+		if f.num.positive() && !hasPositive(attrs, f.column) {
+			f.num.put(attrs.PutEmpty(f.column))
+		}
+		return
+	}
+	if !hasString(attrs, f.column) {
+		attrs.PutStr(f.column, f.str)
 	}
 }
 

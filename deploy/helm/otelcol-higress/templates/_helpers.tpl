@@ -95,6 +95,7 @@ persistent queue; .Values.config is deep-merged over it.
   "telemetry" (dict "metrics" (dict "readers" (list (dict "pull" (dict "exporter" (dict "prometheus" (dict "host" "0.0.0.0" "port" (int .Values.metrics.port))))))))
   "pipelines" (dict "logs" (dict "receivers" (list "higresslog") "processors" (list "memory_limiter" "ailog") "exporters" (list "mysqlaccesslog"))))
 }}
+{{- include "otelcol-higress.genaiMetrics" (dict "cfg" $cfg "ctx" .) }}
 {{- toYaml (mustMergeOverwrite $cfg (deepCopy .Values.config)) }}
 {{- end }}
 

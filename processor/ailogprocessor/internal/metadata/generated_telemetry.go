@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	mu                             sync.Mutex
 	registrations                  []metric.Registration
 	ProcessorAilogNonNumericValues metric.Int64Counter
+	ProcessorAilogUnpricedRecords  metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -62,6 +63,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_ailog_non_numeric_values",
 		metric.WithDescription("Number of ai_log values that should be numeric but were not; they are kept as strings and the record is kept. [Alpha]"),
 		metric.WithUnit("{value}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAilogUnpricedRecords, err = builder.meter.Int64Counter(
+		"otelcol_processor_ailog_unpriced_records",
+		metric.WithDescription("Records with token usage whose model matches no entry of the price table; they get no cost. [Alpha]"),
+		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

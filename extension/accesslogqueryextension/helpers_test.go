@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
@@ -177,10 +178,10 @@ func testConfig(tg *target, table string) *Config {
 func startQuery(t *testing.T, cfg *Config, host component.Host) *queryExtension {
 	t.Helper()
 	require.NoError(t, cfg.Validate())
-	ext, err := NewFactory().Create(context.Background(), extensiontest.NewNopSettings(metadata.Type), cfg)
+	ext, err := NewFactory().Create(context.Background(), extensionSettings(), cfg)
 	require.NoError(t, err)
 	if host == nil {
-		host = componenttest.NewNopHost()
+		host = nopHost()
 	}
 	require.NoError(t, ext.Start(context.Background(), host))
 	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
@@ -242,3 +243,7 @@ func ids(t *testing.T, logs []map[string]any) []int64 {
 	}
 	return out
 }
+
+func extensionSettings() extension.Settings { return extensiontest.NewNopSettings(metadata.Type) }
+
+func nopHost() component.Host { return componenttest.NewNopHost() }

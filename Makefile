@@ -67,6 +67,8 @@ fuzz:
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzFastDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
 	$(GO) test ./exporter/mysqlaccesslogexporter -run '^$$' -fuzz FuzzJSONWriter -fuzztime $(FUZZTIME)
+	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $(FUZZTIME)
+	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseTime -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:

@@ -33,8 +33,14 @@ const (
 )
 
 // ignoredParams are sent by POC clients and ignored there too: accepted so
-// those scripts keep working, with no effect.
+// those scripts keep working, with no effect. Only the values the POC's
+// clients send are accepted.
 var ignoredParams = []string{"bizType", "path_like"}
+
+var ignoredValues = map[string][]string{
+	"bizType":   {"", "MCP_SERVER", "MODEL_API"},
+	"path_like": {"", "true", "false"},
+}
 
 // maxParamLen bounds one parameter value; no column holds longer text.
 const maxParamLen = 4096
@@ -81,6 +87,9 @@ func checkParams(q url.Values, allowed ...[]string) error {
 		}
 		if len(values[0]) > maxParamLen {
 			return badf("parameter %q is longer than %d bytes", name, maxParamLen)
+		}
+		if accepted, ignored := ignoredValues[name]; ignored && !slices.Contains(accepted, values[0]) {
+			return badf("parameter %q must be one of %q (it has no effect)", name, accepted[1:])
 		}
 	}
 	return nil

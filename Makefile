@@ -10,7 +10,7 @@ PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
 
-.PHONY: all build run test test-unit test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
+.PHONY: all build run test test-unit chromium test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
 
 all: build
 
@@ -29,6 +29,11 @@ test: check-generated lint test-unit
 
 test-unit:
 	$(GO) test $(TEST_FLAGS) $(PKGS)
+
+## chromium: install Debian's chromium (root, apt) for the log explorer's browser
+## test; without it that test skips, unless CI is set (.ci/run sets it)
+chromium:
+	.ci/install-chromium
 
 ## test-reliability: the long reliability cases (30 s DB outage, 30 s 10× overload, …) against
 ## the real binary and MariaDB (MYSQL_TEST_DSN); the short ones run in `make test`

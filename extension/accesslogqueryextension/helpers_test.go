@@ -108,9 +108,8 @@ func startWriter(t *testing.T, tg *target, table string) *writer {
 	ecfg := ef.CreateDefaultConfig()
 	settings := map[string]any{
 		"dsn": tg.dsn, "database": tg.database, "table": table, "create_schema": true,
-		"schema_retry_interval": "50ms",
-		"sending_queue":         map[string]any{"enabled": false},
-		"retry_on_failure":      map[string]any{"initial_interval": "10ms", "max_interval": "100ms"},
+		"sending_queue":    map[string]any{"enabled": false},
+		"retry_on_failure": map[string]any{"initial_interval": "10ms", "max_interval": "100ms"},
 	}
 	if tg.gms {
 		// go-mysql-server's memory tables lose concurrent commits.

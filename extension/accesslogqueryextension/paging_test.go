@@ -159,13 +159,14 @@ func TestWindowAndPageLimits(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, resp.code, "deeper than max_offset")
 		assert.Contains(t, resp.body["error"], "next")
 
-		// next keeps the first page's window: a row written meanwhile, newer
-		// than that window's end, does not appear on later pages.
-		first := q("page_size", "60")
+		// next keeps the first page's window: oldest first, a row written
+		// meanwhile, newer than that window's end, would be the last row of
+		// the second page if the window moved with "now".
+		first := q("page_size", "60", "sort_order", "asc")
 		next := first.body["next"].(string)
 		time.Sleep(1100 * time.Millisecond)
 		w.post(t, map[string]any{"start_time": time.Now().UTC().Format(time.RFC3339), "request_id": "late", "method": "GET", "path": "/w", "response_code": 200})
-		second := q("page_size", "60", "next", next)
+		second := q("page_size", "70", "next", next)
 		got := append(ids(t, first.logs(t)), ids(t, second.logs(t))...)
 		assert.Len(t, got, 120)
 		for _, l := range second.logs(t) {

@@ -10,7 +10,7 @@ PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
 
-.PHONY: all build run test test-unit test-plugin plugin plugin-image test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
+.PHONY: all build run test test-unit test-plugin plugin plugin-image chromium test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
 
 all: build
 
@@ -45,6 +45,11 @@ test-plugin: plugin
 PLUGIN_IMAGE ?= otelcol-log-pusher:dev
 plugin-image:
 	docker build -f deploy/higress/Dockerfile -t $(PLUGIN_IMAGE) plugin
+
+## chromium: install Debian's chromium (root, apt) for the log explorer's browser
+## test; without it that test skips, unless CI is set (.ci/run sets it)
+chromium:
+	.ci/install-chromium
 
 ## test-reliability: the long reliability cases (30 s DB outage, 30 s 10× overload, …) against
 ## the real binary and MariaDB (MYSQL_TEST_DSN); the short ones run in `make test`
@@ -84,6 +89,8 @@ fuzz:
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzFastDecode -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
 	$(GO) test ./exporter/mysqlaccesslogexporter -run '^$$' -fuzz FuzzJSONWriter -fuzztime $(FUZZTIME)
+	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $(FUZZTIME)
+	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseTime -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:

@@ -17,6 +17,8 @@ import (
 func TestChartConfigValidates(t *testing.T) {
 	t.Setenv("MYSQL_DSN", "higress:secret@tcp(mysql:3306)/higress")
 	t.Setenv("INGEST_TOKEN", "token-for-validation")
+	t.Setenv("QUERY_MYSQL_DSN", "ro:pw@tcp(mysql:3306)/higress")
+	t.Setenv("QUERY_TOKEN", "token-for-validation")
 	dsn := map[string]any{"dsn": "higress:pw@tcp(mysql:3306)/higress", "database": "himarket"}
 	cases := map[string]map[string]any{
 		"defaults":    {"mysql": dsn},
@@ -24,6 +26,7 @@ func TestChartConfigValidates(t *testing.T) {
 		"auth":        {"mysql": dsn, "ingest": map[string]any{"auth": map[string]any{"enabled": true, "token": "t"}}},
 		"genai-metrics": {"mysql": dsn, "metrics": map[string]any{"genai": map[string]any{"enabled": true, "models": "gpt-4o.*"}},
 			"prometheusRule": map[string]any{"enabled": true}, "dashboard": map[string]any{"enabled": true}},
+		"query":       {"mysql": dsn, "query": map[string]any{"enabled": true, "dsn": "ro:pw@tcp(mysql:3306)/higress", "auth": map[string]any{"token": "q"}}},
 		"fan-out": {"mysql": dsn, "config": map[string]any{
 			"exporters": map[string]any{"otlphttp": map[string]any{"endpoint": "http://otel-gateway:4318"}},
 			"service": map[string]any{"pipelines": map[string]any{"logs": map[string]any{

@@ -18,6 +18,7 @@ import (
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	kafkareceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/kafkareceiver"
 	mysqlaccesslogexporter "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
+	accesslogqueryextension "github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension"
 	ailogprocessor "github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
 	higresslogreceiver "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
 	"go.opentelemetry.io/collector/component"
@@ -60,6 +61,7 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory(),
 		bearertokenauthextension.NewFactory(),
 		basicauthextension.NewFactory(),
+		accesslogqueryextension.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -69,6 +71,7 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory().Type():              "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.158.0",
 		bearertokenauthextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension v0.158.0",
 		basicauthextension.NewFactory().Type():       "github.com/open-telemetry/opentelemetry-collector-contrib/extension/basicauthextension v0.158.0",
+		accesslogqueryextension.NewFactory().Type():  "github.com/otelcol-higress/otelcol-higress v0.0.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](

@@ -15,6 +15,8 @@ func TestEveryConfigValidates(t *testing.T) {
 	// Values the examples take from the environment.
 	t.Setenv("MYSQL_DSN", "higress:secret@tcp(127.0.0.1:3306)/higress")
 	t.Setenv("INGEST_TOKEN", "token-for-validation")
+	t.Setenv("QUERY_MYSQL_DSN", "logquery:secret@tcp(127.0.0.1:3306)/higress")
+	t.Setenv("QUERY_TOKEN", "token-for-validation")
 
 	files, err := filepath.Glob("../../config/*.yaml")
 	require.NoError(t, err)

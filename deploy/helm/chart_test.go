@@ -230,3 +230,46 @@ func TestGoMemLimitUnderTheLimiter(t *testing.T) {
 		})
 	}
 }
+
+// The query API: off by default; on, the extension reads the table with
+// its own (read-only) DSN Secret or the exporter's, behind a bearer token,
+// on its own container and Service port.
+func TestQueryAPI(t *testing.T) {
+	cfg := collectorConfig(t, render(t, withDSN(nil)))
+	assert.Nil(t, cr.Get(cfg, "extensions", "accesslogquery"), "off by default")
+
+	objs := render(t, withDSN(map[string]any{"query": map[string]any{
+		"enabled": true, "dsn": "logquery:ro@tcp(mysql:3306)/higress", "auth": map[string]any{"token": "q"},
+	}}))
+	cfg = collectorConfig(t, objs)
+	assert.Equal(t, "0.0.0.0:8090", cr.Get(cfg, "extensions", "accesslogquery", "endpoint"))
+	assert.Equal(t, "${env:QUERY_MYSQL_DSN}", cr.Get(cfg, "extensions", "accesslogquery", "dsn"), "the DSN never lands in the ConfigMap")
+	assert.Equal(t, "access_logs", cr.Get(cfg, "extensions", "accesslogquery", "table"))
+	assert.Equal(t, "bearertokenauth/query", cr.Get(cfg, "extensions", "accesslogquery", "auth", "authenticator"))
+	assert.Equal(t, "${env:QUERY_TOKEN}", cr.Get(cfg, "extensions", "bearertokenauth/query", "token"))
+	assert.Contains(t, cr.Get(cfg, "service", "extensions"), "accesslogquery")
+	assert.Contains(t, cr.Get(cfg, "service", "extensions"), "bearertokenauth/query")
+
+	c := container(t, one(t, objs, "Deployment"))
+	assert.Equal(t, "log-otelcol-higress-query-mysql", cr.Get(envVar(c, "QUERY_MYSQL_DSN"), "valueFrom", "secretKeyRef", "name"))
+	assert.Equal(t, "log-otelcol-higress-query-token", cr.Get(envVar(c, "QUERY_TOKEN"), "valueFrom", "secretKeyRef", "name"))
+	var ports []any
+	for _, p := range c["ports"].([]any) {
+		ports = append(ports, p.(map[string]any)["name"])
+	}
+	assert.Contains(t, ports, "query")
+	assert.Equal(t, "query", cr.Get(one(t, objs, "Service"), "spec", "ports", 2, "name"))
+	assert.EqualValues(t, 8090, cr.Get(one(t, objs, "Service"), "spec", "ports", 2, "port"))
+	assert.Len(t, cr.Find(objs, "Secret"), 3, "exporter DSN, query DSN, query token")
+
+	// Without its own DSN it reads with the exporter's Secret; without auth
+	// no token is needed.
+	objs = render(t, withDSN(map[string]any{"query": map[string]any{"enabled": true, "auth": map[string]any{"enabled": false}}}))
+	c = container(t, one(t, objs, "Deployment"))
+	assert.Equal(t, "log-otelcol-higress-mysql", cr.Get(envVar(c, "QUERY_MYSQL_DSN"), "valueFrom", "secretKeyRef", "name"))
+	assert.Nil(t, envVar(c, "QUERY_TOKEN"))
+	assert.Nil(t, cr.Get(collectorConfig(t, objs), "extensions", "accesslogquery", "auth"))
+
+	_, err := cr.Render(withDSN(map[string]any{"query": map[string]any{"enabled": true}}))
+	assert.ErrorContains(t, err, "query.auth.token")
+}

@@ -90,6 +90,14 @@ persistent queue; .Values.config is deep-merged over it.
 {{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "storage" "file_storage/queue" "sizer" "items" "queue_size" (int64 .Values.persistence.queueSize)) }}
 {{- $extensions = append $extensions "file_storage/queue" }}
 {{- end }}
+{{- if .Values.query.enabled }}
+{{- $_ := set $cfg.extensions "accesslogquery" (include "otelcol-higress.queryExtension" . | fromYaml) }}
+{{- if .Values.query.auth.enabled }}
+{{- $_ := set $cfg.extensions "bearertokenauth/query" (dict "token" "${env:QUERY_TOKEN}") }}
+{{- $extensions = append $extensions "bearertokenauth/query" }}
+{{- end }}
+{{- $extensions = append $extensions "accesslogquery" }}
+{{- end }}
 {{- $_ := set $cfg "service" (dict
   "extensions" $extensions
   "telemetry" (dict "metrics" (dict "readers" (list (dict "pull" (dict "exporter" (dict "prometheus" (dict "host" "0.0.0.0" "port" (int .Values.metrics.port))))))))

@@ -1,0 +1,51 @@
+package accesslogqueryextension
+
+import (
+	"testing"
+	"time"
+)
+
+// FuzzDecodeCursor: any next token is refused or decodes to a cursor that
+// encodes back to an equivalent token; nothing panics.
+func FuzzDecodeCursor(f *testing.F) {
+	f.Add((&cursor{Sort: "start_time", Desc: true, From: 1, To: 2, ID: 3}).encode())
+	v := "2026-03-01T10:00:00Z"
+	f.Add((&cursor{Sort: "path", Value: &v, ID: 9}).encode())
+	f.Add("eyJzIjoiIn0")
+	f.Add("not-a-token")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := decodeCursor(s)
+		if err != nil {
+			return
+		}
+		if c.ID < 0 || c.Sort == "" || c.To < c.From {
+			t.Fatalf("accepted an invalid cursor %+v", c)
+		}
+		again, err := decodeCursor(c.encode())
+		if err != nil || again.encode() != c.encode() {
+			t.Fatalf("round trip: %v %+v", err, again)
+		}
+	})
+}
+
+// FuzzParseTime: every accepted time is UTC and a parsed RFC3339 instant
+// parses back to itself.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2026-03-01T10:00:00Z", "2026-03-01T18:00:00+08:00", "2026-03-01 10:00:00",
+		"1772330405", "1772330405123", "2026-03-01T10:00:00 08:00", "", "yesterday"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, err := parseTime(s)
+		if err != nil {
+			return
+		}
+		if ts.Location() != time.UTC {
+			t.Fatalf("%q parsed to a non-UTC time %v", s, ts)
+		}
+		back, err := parseTime(ts.Format(time.RFC3339Nano))
+		if ts.Year() >= 0 && ts.Year() <= 9999 && (err != nil || !back.Equal(ts)) {
+			t.Fatalf("%q → %v → %v %v", s, ts, back, err)
+		}
+	})
+}

@@ -1,0 +1,204 @@
+package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension"
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The filters are named as db-log-pusher names the field, as the POC named
+// them, so each parameter finds its column through the field table.
+var equalityParams = []string{
+	"authority", "method", "trace_id", "request_id", "instance_id", "api",
+	"model", "consumer", "route", "service", "mcp_server", "mcp_tool",
+}
+
+const (
+	paramStartTime    = "start_time"
+	paramStart        = "start" // the POC's older name of start_time
+	paramEnd          = "end"
+	paramPath         = "path" // substring
+	paramResponseCode = "response_code"
+	paramStatus       = "status" // the POC's older name of response_code
+
+	paramPage        = "page"
+	paramPageSize    = "page_size"
+	paramSortBy      = "sort_by"
+	paramSortOrder   = "sort_order"
+	paramNext        = "next"
+	paramGroupBy     = "group_by"
+	paramLastEventID = "last_event_id"
+)
+
+// ignoredParams are sent by POC clients and ignored there too: accepted so
+// those scripts keep working, with no effect. Only the values the POC's
+// clients send are accepted.
+var ignoredParams = []string{"bizType", "path_like"}
+
+var ignoredValues = map[string][]string{
+	"bizType":   {"", "MCP_SERVER", "MODEL_API"},
+	"path_like": {"", "true", "false"},
+}
+
+// maxParamLen bounds one parameter value; no column holds longer text.
+const maxParamLen = 4096
+
+// filterParams are accepted by every endpoint.
+func filterParams() []string {
+	return append(slices.Clone(equalityParams), paramPath, paramResponseCode, paramStatus)
+}
+
+// windowParams are accepted by the endpoints that read a time range.
+var windowParams = []string{paramStartTime, paramStart, paramEnd}
+
+type filterOp int
+
+const (
+	opEqual filterOp = iota
+	opContains
+)
+
+// condition is one filter on one live column.
+type condition struct {
+	col   *column
+	op    filterOp
+	value any
+}
+
+// window is an inclusive time range of start_time.
+type window struct{ from, to time.Time }
+
+// checkParams refuses parameters the endpoint does not know, given more
+// than once or too long: a misspelt filter must not silently match
+// everything.
+func checkParams(q url.Values, allowed ...[]string) error {
+	for name, values := range q {
+		known := slices.Contains(ignoredParams, name)
+		for _, list := range allowed {
+			known = known || slices.Contains(list, name)
+		}
+		if !known {
+			return badf("unknown parameter %q", name)
+		}
+		if len(values) > 1 {
+			return badf("parameter %q is given more than once", name)
+		}
+		if len(values[0]) > maxParamLen {
+			return badf("parameter %q is longer than %d bytes", name, maxParamLen)
+		}
+		if accepted, ignored := ignoredValues[name]; ignored && !slices.Contains(accepted, values[0]) {
+			return badf("parameter %q must be one of %q (it has no effect)", name, accepted[1:])
+		}
+	}
+	return nil
+}
+
+// parseFilters turns the filter parameters into conditions. Empty values
+// are ignored, as the POC ignores them.
+func parseFilters(q url.Values, s *tableSchema) ([]condition, error) {
+	var conds []condition
+	add := func(param, field string, op filterOp, value any) error {
+		col, ok := s.byJSON(field)
+		if !ok {
+			return badf("parameter %q: the table has no %s column", param, field)
+		}
+		conds = append(conds, condition{col: col, op: op, value: value})
+		return nil
+	}
+	for _, name := range equalityParams {
+		if v := q.Get(name); v != "" {
+			if err := add(name, name, opEqual, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if v := q.Get(paramPath); v != "" {
+		if err := add(paramPath, paramPath, opContains, v); err != nil {
+			return nil, err
+		}
+	}
+	// The POC ANDs both names when both are given; so does this.
+	for _, name := range []string{paramResponseCode, paramStatus} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		code, err := strconv.ParseInt(v, 10, 32)
+		if err != nil {
+			return nil, badf("parameter %q must be an integer HTTP status code, got %q", name, v)
+		}
+		if err := add(name, paramResponseCode, opEqual, code); err != nil {
+			return nil, err
+		}
+	}
+	return conds, nil
+}
+
+// windowBounds are the explicitly given start and end, nil when absent.
+// start_time and start are both lower bounds (the POC ANDs them): the
+// later one wins.
+func windowBounds(q url.Values) (from, to *time.Time, err error) {
+	for _, name := range []string{paramStartTime, paramStart} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		t, perr := parseTime(v)
+		if perr != nil {
+			return nil, nil, badf("parameter %q: %v", name, perr)
+		}
+		if from == nil || t.After(*from) {
+			from = &t
+		}
+	}
+	if v := q.Get(paramEnd); v != "" {
+		t, perr := parseTime(v)
+		if perr != nil {
+			return nil, nil, badf("parameter %q: %v", paramEnd, perr)
+		}
+		to = &t
+	}
+	return from, to, nil
+}
+
+// resolveWindow fills what the request left out: the end defaults to now,
+// the start to default_window before the end; a range longer than
+// max_window is refused rather than silently cut.
+func resolveWindow(from, to *time.Time, now time.Time, cfg *Config) (window, error) {
+	var w window
+	switch {
+	case to != nil:
+		w.to = *to
+	default:
+		w.to = now.UTC()
+	}
+	switch {
+	case from != nil:
+		w.from = *from
+	default:
+		w.from = w.to.Add(-cfg.DefaultWindow)
+	}
+	if w.to.Before(w.from) {
+		return w, badf("the window starts (%s) after it ends (%s)", w.from.Format(time.RFC3339Nano), w.to.Format(time.RFC3339Nano))
+	}
+	if w.to.Sub(w.from) > cfg.MaxWindow {
+		return w, badf("the window %s .. %s is longer than max_window (%s): give a later start or an earlier end",
+			w.from.Format(time.RFC3339Nano), w.to.Format(time.RFC3339Nano), cfg.MaxWindow)
+	}
+	return w, nil
+}
+
+// positiveInt parses a page or page_size.
+func positiveInt(q url.Values, name string, def int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, badf("parameter %q must be a positive integer, got %q", name, v)
+	}
+	return n, nil
+}

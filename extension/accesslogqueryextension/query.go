@@ -1,0 +1,191 @@
+package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension"
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+)
+
+// sortParams is the POC's sort_by whitelist.
+var sortParams = []string{
+	"start_time", "response_code", "duration", "authority", "method", "path",
+	"bytes_received", "bytes_sent", "upstream_cluster", "route_name",
+}
+
+// pageRequest is a parsed GET /query.
+type pageRequest struct {
+	conds []condition
+	win   window
+	sort  *column
+	// sortBy is the sort_by name the cursor keeps.
+	sortBy string
+	desc   bool
+	size   int
+	page   int     // 0 when the request continues a cursor
+	after  *cursor // nil on a first page
+}
+
+func (e *queryExtension) handleQuery(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), e.cfg.QueryTimeout)
+	defer cancel()
+	s, err := e.schema.get(ctx)
+	if err != nil {
+		writeError(w, e.logger, err)
+		return
+	}
+	req, err := e.parsePage(r.URL.Query(), s, time.Now())
+	if err != nil {
+		writeError(w, e.logger, err)
+		return
+	}
+	total, rows, err := e.readPage(ctx, s, req)
+	if err != nil {
+		writeError(w, e.logger, err)
+		return
+	}
+	logs := make([]object, 0, min(len(rows), req.size))
+	var next any
+	for i := range rows {
+		if i == req.size {
+			// The extra row says there is more: the cursor points after
+			// the last row returned.
+			next = e.cursorAfter(s, req, rows[i-1]).encode()
+			break
+		}
+		logs = append(logs, rows[i].log)
+	}
+	resp := object{{"status", "success"}, {"total", total}}
+	if req.page > 0 {
+		resp = append(resp, member{"page", req.page})
+	}
+	resp = append(resp, member{"page_size", req.size}, member{"next", next}, member{"logs", logs})
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (e *queryExtension) parsePage(q url.Values, s *tableSchema, now time.Time) (*pageRequest, error) {
+	if err := checkParams(q, filterParams(), windowParams,
+		[]string{paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext}); err != nil {
+		return nil, err
+	}
+	if s.start == nil {
+		return nil, badf("the table has no start_time column")
+	}
+	conds, err := parseFilters(q, s)
+	if err != nil {
+		return nil, err
+	}
+	req := &pageRequest{conds: conds, desc: true}
+	if req.size, err = positiveInt(q, paramPageSize, e.cfg.DefaultPageSize); err != nil {
+		return nil, err
+	}
+	// The POC lowers a larger page_size to its maximum; so does this.
+	req.size = min(req.size, e.cfg.MaxPageSize)
+
+	sortBy := q.Get(paramSortBy)
+	switch order := q.Get(paramSortOrder); order {
+	case "", "desc", "DESC":
+	case "asc", "ASC":
+		req.desc = false
+	default:
+		return nil, badf("parameter %q must be asc or desc, got %q", paramSortOrder, order)
+	}
+	from, to, err := windowBounds(q)
+	if err != nil {
+		return nil, err
+	}
+
+	if tok := q.Get(paramNext); tok != "" {
+		if q.Get(paramPage) != "" {
+			return nil, badf("give page or next, not both")
+		}
+		c, err := decodeCursor(tok)
+		if err != nil {
+			return nil, badf("parameter %q: %v", paramNext, err)
+		}
+		// Parameters repeated with the token must be the ones it was made
+		// with; the window defaulted from "now" comes from the token.
+		win := c.window()
+		if (sortBy != "" && sortBy != c.Sort) || (q.Get(paramSortOrder) != "" && req.desc != c.Desc) ||
+			(from != nil && !from.Equal(win.from)) || (to != nil && !to.Equal(win.to)) {
+			return nil, badf("parameter %q belongs to a query with another sort or window", paramNext)
+		}
+		sortBy, req.desc, req.win, req.after = c.Sort, c.Desc, win, c
+	} else {
+		if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
+			return nil, err
+		}
+		if req.page, err = positiveInt(q, paramPage, 1); err != nil {
+			return nil, err
+		}
+		if offset := (req.page - 1) * req.size; offset > e.cfg.MaxOffset {
+			return nil, badf("page %d of %d rows starts past row %d (max_offset): continue with the next token instead",
+				req.page, req.size, e.cfg.MaxOffset)
+		}
+	}
+	if sortBy == "" {
+		sortBy = paramStartTime
+	}
+	if !slices.Contains(sortParams, sortBy) {
+		return nil, badf("parameter %q must be one of %v, got %q", paramSortBy, sortParams, sortBy)
+	}
+	col, ok := s.byJSON(sortBy)
+	if !ok {
+		return nil, badf("parameter %q: the table has no %s column", paramSortBy, sortBy)
+	}
+	req.sort, req.sortBy = col, sortBy
+	return req, nil
+}
+
+// readPage counts the matching rows and reads one page plus one row (which
+// tells whether there is a next page).
+func (e *queryExtension) readPage(ctx context.Context, s *tableSchema, req *pageRequest) (int64, []logRow, error) {
+	var wh where
+	wh.window(s, req.win)
+	wh.conditions(req.conds)
+	d := stmtData{Table: s.table, Where: wh.String()}
+	var total int64
+	if err := e.db.QueryRowContext(ctx, render("count.sql", d), wh.args...).Scan(&total); err != nil {
+		return 0, nil, err
+	}
+	offset := 0
+	if req.after != nil {
+		if err := wh.after(req.sort, &s.id, req.after); err != nil {
+			return 0, nil, badf("parameter %q: %v", paramNext, err)
+		}
+	} else {
+		offset = (req.page - 1) * req.size
+	}
+	dir := " DESC"
+	if !req.desc {
+		dir = " ASC"
+	}
+	d.Where = wh.String()
+	d.Columns = selectList(s.cols)
+	d.OrderBy = quote(req.sort) + dir + ", " + quote(&s.id) + dir
+	rows, err := e.db.QueryContext(ctx, render("page.sql", d), append(wh.args, req.size+1, offset)...)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	out, err := scanLogs(rows, s)
+	return total, out, err
+}
+
+func (e *queryExtension) cursorAfter(s *tableSchema, req *pageRequest, last logRow) *cursor {
+	sortIdx := 0
+	for i := range s.cols {
+		if &s.cols[i] == req.sort {
+			sortIdx = i
+		}
+	}
+	return &cursor{
+		Sort:  req.sortBy,
+		Desc:  req.desc,
+		From:  req.win.from.UnixNano(),
+		To:    req.win.to.UnixNano(),
+		Value: sortText(last.raw[sortIdx]),
+		ID:    last.id,
+	}
+}

@@ -1,0 +1,61 @@
+package accesslogqueryextension
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// configKeys lists the mapstructure keys of a config struct; squashed
+// structs add theirs at the same level, nested ones under "parent::".
+func configKeys(t reflect.Type, prefix string) []string {
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("mapstructure"), ",")
+		name := tag[0]
+		switch {
+		case len(tag) > 1 && tag[1] == "squash":
+			keys = append(keys, configKeys(f.Type, prefix)...)
+		case name == "" || name == "-":
+		case f.Type.Kind() == reflect.Struct && f.Type == reflect.TypeOf(TailConfig{}):
+			keys = append(keys, configKeys(f.Type, prefix+name+"::")...)
+		default:
+			keys = append(keys, prefix+name)
+		}
+	}
+	return keys
+}
+
+// TestREADMEListsEveryKeyAndParameter keeps the README complete: every
+// configuration key, every parameter of every endpoint.
+func TestREADMEListsEveryKeyAndParameter(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	readme := string(b)
+	keys := configKeys(reflect.TypeOf(Config{}), "")
+	require.Contains(t, keys, "tail::settle")
+	for _, k := range keys {
+		if !strings.Contains(readme, "`"+k+"`") {
+			t.Errorf("README lacks config key %s", k)
+		}
+	}
+	params := append(filterParams(), windowParams...)
+	params = append(params, paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext, paramGroupBy, paramLastEventID)
+	params = append(params, ignoredParams...)
+	params = append(params, sortParams...)
+	params = append(params, groupParams...)
+	for _, p := range params {
+		if !strings.Contains(readme, "`"+p+"`") {
+			t.Errorf("README lacks parameter %s", p)
+		}
+	}
+	for _, path := range []string{pathQuery, pathStats, pathTail} {
+		assert.Contains(t, readme, "## `GET "+path+"`")
+	}
+	assert.Contains(t, readme, "(../../docs/log-explorer.png)")
+}

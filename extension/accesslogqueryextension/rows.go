@@ -1,0 +1,112 @@
+package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension"
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// logRow is one row read: the raw values (for cursors) and the JSON log.
+type logRow struct {
+	raw []any
+	id  int64
+	log object
+}
+
+// scanLogs reads rows of cols. Every value is scanned as what it is, so a
+// NULL comes back as JSON null instead of the row being skipped (the POC
+// scanned into plain strings and dropped any row with a NULL).
+func scanLogs(rows *sql.Rows, s *tableSchema) ([]logRow, error) {
+	var out []logRow
+	for rows.Next() {
+		raw := make([]any, len(s.cols))
+		ptrs := make([]any, len(raw))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		r := logRow{raw: raw, log: make(object, len(raw))}
+		for i := range s.cols {
+			c := &s.cols[i]
+			v := jsonValue(c, raw[i], c == s.start && s.epochStart)
+			r.log[i] = member{key: c.key, value: v}
+		}
+		r.id, _ = toInt(raw[0])
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// jsonValue converts one scanned value for the response: numbers stay
+// numbers (exact, as the database printed them), start_time becomes
+// RFC3339 UTC whatever its column type, ai_log an object.
+func jsonValue(c *column, v any, epoch bool) any {
+	if v == nil {
+		return nil
+	}
+	if epoch {
+		if sec, ok := toInt(v); ok {
+			return time.Unix(sec, 0).UTC().Format(time.RFC3339Nano)
+		}
+	}
+	switch c.class {
+	case classTime:
+		if t, ok := v.(time.Time); ok {
+			return t.UTC().Format(time.RFC3339Nano)
+		}
+	case classNumber:
+		switch x := v.(type) {
+		case int64, float64:
+			return x
+		case []byte:
+			if json.Valid(x) {
+				return json.Number(x)
+			}
+		}
+	case classJSON:
+		if b, ok := v.([]byte); ok {
+			return jsonObject(b)
+		}
+	}
+	switch x := v.(type) {
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// jsonObject is ai_log as JSON: stored JSON as it is, a JSON string that
+// wraps an object (older writers) unwrapped, anything else as text.
+func jsonObject(b []byte) any {
+	if !json.Valid(b) {
+		return string(b)
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if m, ok := accesslog.DecodeObjectString(string(b)); ok && m != nil {
+			return m
+		}
+	}
+	return json.RawMessage(b)
+}
+
+func toInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case []byte:
+		n, err := strconv.ParseInt(string(x), 10, 64)
+		return n, err == nil
+	case uint64:
+		return int64(x), true
+	}
+	return 0, false
+}

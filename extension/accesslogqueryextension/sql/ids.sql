@@ -1,0 +1,5 @@
+SELECT {{.ID}}
+FROM {{.Table}}
+WHERE {{.ID}} > ? AND {{.ID}} <= ?
+ORDER BY {{.ID}}
+LIMIT ?

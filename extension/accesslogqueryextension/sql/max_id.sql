@@ -1,0 +1,2 @@
+SELECT COALESCE(MAX({{.ID}}), 0)
+FROM {{.Table}}

@@ -1,0 +1,5 @@
+SELECT {{.Columns}}
+FROM {{.Table}}
+WHERE {{.Where}}
+ORDER BY {{.OrderBy}}
+LIMIT ? OFFSET ?

@@ -1,0 +1,278 @@
+package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// groupParams are the dimensions /query/stats groups by, HiMarket's
+// token and MCP tables' dimensions.
+var groupParams = []string{"model", "consumer", "route_name", "upstream_cluster", "mcp_tool"}
+
+// The fields the statistics are computed from, by db-log-pusher name.
+const (
+	statsUV       = "x_forwarded_for"       // distinct clients, as HiMarket counts UV
+	statsDetails  = "response_code_details" // internal_redirect marks a fallback
+	statsCode     = "response_code"         // 0 or >= 400 is an error, as HiMarket counts
+	statsDuration = "duration"              // percentiles, not a sum
+	fallbackValue = "internal_redirect"
+)
+
+// percentiles are nearest-rank (HiMarket's definition), computed with
+// ROW_NUMBER / COUNT OVER, which MySQL 8 and MariaDB both have.
+var percentileKeys = []string{"duration_p50", "duration_p95", "duration_p99"}
+
+type statsRequest struct {
+	conds  []condition
+	win    window
+	groups []*column
+}
+
+// statsColumns are the live columns stats need, found through the field table.
+type statsColumns struct {
+	uv, details, code, duration *column
+	// sums are every numeric field-table column the table has, except the
+	// time, the status code and the duration: bytes and tokens, and any
+	// usage column the table gains later, found when it appears.
+	sums []*column
+}
+
+func statsColumnsOf(s *tableSchema) (*statsColumns, error) {
+	sc := &statsColumns{}
+	for name, dst := range map[string]**column{statsUV: &sc.uv, statsDetails: &sc.details, statsCode: &sc.code, statsDuration: &sc.duration} {
+		c, ok := s.byJSON(name)
+		if !ok {
+			return nil, badf("statistics need the %s column, which the table lacks", name)
+		}
+		*dst = c
+	}
+	for i := range s.cols {
+		c := &s.cols[i]
+		if c.field == nil || c.class != classNumber || c.field.Kind == accesslog.Time || c == sc.code || c == sc.duration {
+			continue
+		}
+		sc.sums = append(sc.sums, c)
+	}
+	return sc, nil
+}
+
+func (e *queryExtension) handleStats(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), e.cfg.QueryTimeout)
+	defer cancel()
+	s, err := e.schema.get(ctx)
+	if err != nil {
+		writeError(w, e.logger, err)
+		return
+	}
+	req, err := e.parseStats(r.URL.Query(), s, time.Now())
+	if err != nil {
+		writeError(w, e.logger, err)
+		return
+	}
+	sc, err := statsColumnsOf(s)
+	if err != nil {
+		writeError(w, e.logger, err)
+		return
+	}
+	kpi, _, err := e.readStats(ctx, s, sc, req, nil)
+	if err != nil {
+		writeError(w, e.logger, err)
+		return
+	}
+	groupNames := make([]string, len(req.groups))
+	for i, g := range req.groups {
+		groupNames[i] = g.key
+	}
+	data := object{
+		{"start_time", req.win.from.Format(time.RFC3339Nano)},
+		{"end", req.win.to.Format(time.RFC3339Nano)},
+		{"group_by", groupNames},
+		{"kpi", kpi[0]},
+	}
+	if len(req.groups) > 0 {
+		groups, truncated, err := e.readStats(ctx, s, sc, req, req.groups)
+		if err != nil {
+			writeError(w, e.logger, err)
+			return
+		}
+		data = append(data, member{"groups", groups}, member{"groups_truncated", truncated})
+	}
+	writeJSON(w, http.StatusOK, object{{"status", "success"}, {"data", data}})
+}
+
+func (e *queryExtension) parseStats(q url.Values, s *tableSchema, now time.Time) (*statsRequest, error) {
+	if err := checkParams(q, filterParams(), windowParams, []string{paramGroupBy}); err != nil {
+		return nil, err
+	}
+	if s.start == nil {
+		return nil, badf("the table has no start_time column")
+	}
+	conds, err := parseFilters(q, s)
+	if err != nil {
+		return nil, err
+	}
+	from, to, err := windowBounds(q)
+	if err != nil {
+		return nil, err
+	}
+	req := &statsRequest{conds: conds}
+	if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
+		return nil, err
+	}
+	if v := q.Get(paramGroupBy); v != "" {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if !slices.Contains(groupParams, name) {
+				return nil, badf("parameter %q: each name must be one of %v, got %q", paramGroupBy, groupParams, name)
+			}
+			col, ok := s.byJSON(name)
+			if !ok {
+				return nil, badf("parameter %q: the table has no %s column", paramGroupBy, name)
+			}
+			if slices.Contains(req.groups, col) {
+				return nil, badf("parameter %q names %s twice", paramGroupBy, name)
+			}
+			req.groups = append(req.groups, col)
+		}
+	}
+	return req, nil
+}
+
+// readStats computes the figures overall (groups nil, one result) or per
+// group, largest first, at most max_groups; truncated when there were more.
+func (e *queryExtension) readStats(ctx context.Context, s *tableSchema, sc *statsColumns, req *statsRequest, groups []*column) ([]object, bool, error) {
+	var wh where
+	wh.window(s, req.win)
+	wh.conditions(req.conds)
+	d := stmtData{
+		Table: s.table, Where: wh.String(),
+		UV: quote(sc.uv), Details: quote(sc.details), Code: quote(sc.code), Duration: quote(sc.duration),
+	}
+	for _, g := range groups {
+		d.Groups = append(d.Groups, quote(g))
+	}
+	for _, c := range sc.sums {
+		d.Sums = append(d.Sums, quote(c))
+	}
+	args := append([]any{fallbackValue}, wh.args...)
+	if len(groups) > 0 {
+		args = append(args, e.cfg.MaxGroups+1)
+	}
+	rows, err := e.db.QueryContext(ctx, render("stats.sql", d), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	var out []object
+	index := map[string]int{}
+	for rows.Next() {
+		vals := make([]any, len(groups)+4+len(sc.sums))
+		if err := scanAll(rows, vals); err != nil {
+			_ = rows.Close()
+			return nil, false, err
+		}
+		o := object{}
+		for i, g := range groups {
+			o = append(o, member{g.key, jsonValue(g, vals[i], false)})
+		}
+		m := vals[len(groups):]
+		o = append(o, member{"pv", number(m[0])}, member{"uv", number(m[1])})
+		for i, c := range sc.sums {
+			o = append(o, member{c.key, number(m[4+i])})
+		}
+		o = append(o, member{"fallback_count", number(m[2])}, member{"error_count", number(m[3])})
+		index[groupKey(vals[:len(groups)])] = len(out)
+		out = append(out, o)
+	}
+	_ = rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	truncated := len(out) > e.cfg.MaxGroups
+	if truncated {
+		out = out[:e.cfg.MaxGroups]
+	}
+	if len(groups) == 0 && len(out) == 0 {
+		return nil, false, errNoRow
+	}
+
+	rows, err = e.db.QueryContext(ctx, render("percentiles.sql", d), wh.args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	pct := map[string][]any{}
+	for rows.Next() {
+		vals := make([]any, len(groups)+len(percentileKeys))
+		if err := scanAll(rows, vals); err != nil {
+			return nil, false, err
+		}
+		pct[groupKey(vals[:len(groups)])] = vals[len(groups):]
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	for key, i := range index {
+		if i >= len(out) {
+			continue
+		}
+		p := pct[key]
+		for j, name := range percentileKeys {
+			var v any
+			if p != nil {
+				v = number(p[j])
+			}
+			out[i] = append(out[i], member{name, v})
+		}
+	}
+	return out, truncated, nil
+}
+
+var errNoRow = errors.New("the statistics query returned no row")
+
+func scanAll(rows interface{ Scan(...any) error }, vals []any) error {
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return rows.Scan(ptrs...)
+}
+
+// groupKey identifies a group across the two statements. Groups are
+// formed under the column's collation, usually case-insensitive, and
+// either statement may name a group by any of its spellings.
+func groupKey(vals []any) string {
+	parts := make([]any, len(vals))
+	for i, v := range vals {
+		switch x := v.(type) {
+		case []byte:
+			v = strings.ToLower(string(x))
+		case string:
+			v = strings.ToLower(x)
+		}
+		parts[i] = v
+	}
+	b, _ := json.Marshal(parts)
+	return string(b)
+}
+
+// number is an aggregate as a JSON number (SUM of BIGINT is DECIMAL text).
+func number(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		if json.Valid(x) {
+			return json.Number(x)
+		}
+		return string(x)
+	}
+	return v
+}

@@ -26,7 +26,7 @@ func TestChartConfigValidates(t *testing.T) {
 		"auth":        {"mysql": dsn, "ingest": map[string]any{"auth": map[string]any{"enabled": true, "token": "t"}}},
 		"genai-metrics": {"mysql": dsn, "metrics": map[string]any{"genai": map[string]any{"enabled": true, "models": "gpt-4o.*"}},
 			"prometheusRule": map[string]any{"enabled": true}, "dashboard": map[string]any{"enabled": true}},
-		"query":       {"mysql": dsn, "query": map[string]any{"enabled": true, "dsn": "ro:pw@tcp(mysql:3306)/higress", "auth": map[string]any{"token": "q"}}},
+		"query": {"mysql": dsn, "query": map[string]any{"enabled": true, "dsn": "ro:pw@tcp(mysql:3306)/higress", "auth": map[string]any{"token": "q"}}},
 		"fan-out": {"mysql": dsn, "config": map[string]any{
 			"exporters": map[string]any{"otlphttp": map[string]any{"endpoint": "http://otel-gateway:4318"}},
 			"service": map[string]any{"pipelines": map[string]any{"logs": map[string]any{

@@ -64,7 +64,7 @@ check-generated:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME)
-	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzFastDecode -fuzztime $(FUZZTIME)
+	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeMatchesEncodingJSON -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
 	$(GO) test ./exporter/mysqlaccesslogexporter -run '^$$' -fuzz FuzzJSONWriter -fuzztime $(FUZZTIME)
 

@@ -64,10 +64,12 @@ const (
 	AttrMCPMethod         = "mcp.method.name"
 )
 
-// AILogKeys is THE ai_log table (CONTRACT.md §2), in contract order.
+// AILogKeys is THE ai_log table, in the order of the data contract. It is
+// an array so that code holding one thing per key can size it by
+// len(AILogKeys) at compile time.
 // Durations keep the plugin's unit (ms) in their name: semconv's
 // gen_ai.response.time_to_first_chunk is in seconds, so it is not reused.
-var AILogKeys = []AILogKey{
+var AILogKeys = [...]AILogKey{
 	// usage
 	{Key: AILogModel, Attr: AttrResponseModel, Kind: AIString, Column: AttrModel},
 	{Key: AILogInputToken, Attr: AttrInputTokens, Kind: AINumber, Column: AttrInputTokens},

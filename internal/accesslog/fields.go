@@ -89,6 +89,7 @@ const (
 const (
 	AttrStartTime     = "higress.start_time"
 	AttrTraceID       = "higress.trace_id"
+	AttrRequestID     = "higress.request_id"
 	AttrMethod        = "http.request.method"
 	AttrPath          = "url.path"
 	AttrResponseCode  = "http.response.status_code"
@@ -114,7 +115,7 @@ var Fields = []Field{
 	{JSON: "method", Attr: AttrMethod, Kind: String, Column: "method", SQLType: "VARCHAR(16)"},
 	{JSON: "path", Attr: AttrPath, Kind: String, Column: "path", SQLType: "VARCHAR(2048)"},
 	{JSON: "protocol", Attr: "network.protocol.version", Kind: String, Column: "protocol", SQLType: "VARCHAR(32)"},
-	{JSON: "request_id", Attr: "higress.request_id", Kind: String, Column: "request_id", SQLType: "VARCHAR(255)"},
+	{JSON: "request_id", Attr: AttrRequestID, Kind: String, Column: "request_id", SQLType: "VARCHAR(255)"},
 	{JSON: "user_agent", Attr: "user_agent.original", Kind: String, Column: "user_agent", SQLType: "VARCHAR(1024)"},
 	{JSON: "x_forwarded_for", Attr: AttrXForwardedFor, Kind: String, Column: "x_forwarded_for", SQLType: "VARCHAR(512)"},
 	{JSON: "response_code", Attr: AttrResponseCode, Kind: Int, Column: "response_code", SQLType: "INT", Indexed: true},
@@ -157,6 +158,25 @@ var Fields = []Field{
 // fills from AttrRecordUID under a unique index, so that a retried or
 // redelivered record is absorbed instead of written twice.
 var RecordUID = Field{Attr: AttrRecordUID, Kind: String, Column: "record_uid", SQLType: "VARCHAR(64) NULL"}
+
+var byAttr = func() map[string]*Field {
+	m := make(map[string]*Field, len(Fields))
+	for i := range Fields {
+		m[Fields[i].Attr] = &Fields[i]
+	}
+	return m
+}()
+
+// ByAttr is the row of an attribute the code itself names (AttrStartTime,
+// AttrRequestID, …), so that its column is read from the table; a missing
+// attribute is a programming error.
+func ByAttr(attr string) *Field {
+	f, ok := byAttr[attr]
+	if !ok {
+		panic("accesslog: no field with attribute " + attr)
+	}
+	return f
+}
 
 var indexByJSON = func() map[string]int {
 	m := make(map[string]int, len(Fields))

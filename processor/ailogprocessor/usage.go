@@ -14,10 +14,11 @@ type fallback struct {
 	isNum  bool
 }
 
-// fallbacks holds at most one value per column the table maps (model,
-// tokens, consumer, mcp tool): a fixed array, so no allocation per record.
+// fallbacks holds the ai_log values that may fill a column attribute:
+// at most one per ai_log key, so an array sized by the key table holds
+// them all without an allocation per record.
 type fallbacks struct {
-	list [8]fallback
+	list [len(accesslog.AILogKeys)]fallback
 	n    int
 }
 

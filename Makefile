@@ -66,7 +66,6 @@ fuzz:
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME)
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeMatchesEncodingJSON -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
-	$(GO) test ./exporter/mysqlaccesslogexporter -run '^$$' -fuzz FuzzJSONWriter -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:

@@ -10,6 +10,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
 var sqlComment = regexp.MustCompile(`(?m)^--.*$`)
@@ -20,7 +22,7 @@ func createFromDDL(t *testing.T, tg *target, file string) {
 	require.NoError(t, err)
 	ddl := strings.TrimSpace(sqlComment.ReplaceAllString(string(b), ""))
 	ddl = strings.Replace(ddl, "CREATE TABLE access_logs", "CREATE TABLE "+qualified(tg.database, "access_logs"), 1)
-	tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(tg.database), ddl)
+	tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+accesslog.QuoteIdent(tg.database), ddl)
 }
 
 // TestPublishedDDLs: a table created by each published DDL keeps working:
@@ -122,7 +124,7 @@ func TestPartialTable(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			eachTarget(t, func(t *testing.T, tg *target) {
-				tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(tg.database),
+				tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+accesslog.QuoteIdent(tg.database),
 					"CREATE TABLE "+qualified(tg.database, "access_logs")+
 						" (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, start_time DATETIME NOT NULL, request_id VARCHAR(64), model VARCHAR(64))")
 				cfg := testConfig(tg, tg.dsn)
@@ -152,7 +154,7 @@ func TestLeastPrivilegeUser(t *testing.T) {
 	createFromDDL(t, tg, "testdata/ddl_datetime.sql")
 	user := "otel_" + tg.database[len(tg.database)-8:]
 	tg.exec(t, "CREATE USER '"+user+"'@'%' IDENTIFIED BY 'pw-"+user+"'",
-		"GRANT SELECT, INSERT, UPDATE ON "+quoteIdent(tg.database)+".* TO '"+user+"'@'%'")
+		"GRANT SELECT, INSERT, UPDATE ON "+accesslog.QuoteIdent(tg.database)+".* TO '"+user+"'@'%'")
 	t.Cleanup(func() { _, _ = tg.admin.Exec("DROP USER '" + user + "'@'%'") })
 
 	mc, err := mysql.ParseDSN(tg.dsn)

@@ -17,7 +17,7 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// fullEntry has every column of CONTRACT §3, as the ailog processor leaves
+// fullEntry has every access_logs column, as the ailog processor leaves
 // it (column attributes filled), with start_time at +08:00 and ai_log sent
 // as an escaped JSON string.
 func fullEntry() map[string]any {

@@ -85,7 +85,8 @@ const (
 	AttrServiceName = "service.name"
 )
 
-// Attribute keys of the fields components read by name (CONTRACT.md §3 fallbacks).
+// Attribute keys of the fields components read by name (column fallbacks,
+// dead letters, indexes).
 const (
 	AttrStartTime     = "higress.start_time"
 	AttrTraceID       = "higress.trace_id"

@@ -43,7 +43,7 @@ func marshal(v any) []byte {
 	return b
 }
 
-// badBodies are generated from CONTRACT.md §1-shaped entries.
+// badBodies are generated from entries shaped as db-log-pusher sends them.
 func badBodies(run string) []badBody {
 	id := func(n string) string { return "bad-" + run + "-" + n }
 	entry := func(n string) map[string]any {

@@ -160,24 +160,27 @@ var Fields = []Field{
 // redelivered record is absorbed instead of written twice.
 var RecordUID = Field{Attr: AttrRecordUID, Kind: String, Column: "record_uid", SQLType: "VARCHAR(64) NULL"}
 
-var byAttr = func() map[string]*Field {
-	m := make(map[string]*Field, len(Fields))
+var indexByAttr = func() map[string]int {
+	m := make(map[string]int, len(Fields))
 	for i := range Fields {
-		m[Fields[i].Attr] = &Fields[i]
+		m[Fields[i].Attr] = i
 	}
 	return m
 }()
 
-// ByAttr is the row of an attribute the code itself names (AttrStartTime,
-// AttrRequestID, …), so that its column is read from the table; a missing
-// attribute is a programming error.
-func ByAttr(attr string) *Field {
-	f, ok := byAttr[attr]
+// IndexOfAttr is the index in Fields of an attribute the code itself names
+// (AttrStartTime, AttrRequestID, …), so that its JSON name and column are
+// read from the table; a missing attribute is a programming error.
+func IndexOfAttr(attr string) int {
+	i, ok := indexByAttr[attr]
 	if !ok {
 		panic("accesslog: no field with attribute " + attr)
 	}
-	return f
+	return i
 }
+
+// ByAttr is the row of an attribute the code itself names.
+func ByAttr(attr string) *Field { return &Fields[IndexOfAttr(attr)] }
 
 var indexByJSON = func() map[string]int {
 	m := make(map[string]int, len(Fields))
@@ -193,14 +196,4 @@ var indexByJSON = func() map[string]int {
 func IndexOf(name string) (int, bool) {
 	i, ok := indexByJSON[name]
 	return i, ok
-}
-
-// MustIndexOf is IndexOf for keys the code itself names; a key missing
-// from the table is a programming error.
-func MustIndexOf(name string) int {
-	i, ok := indexByJSON[name]
-	if !ok {
-		panic("accesslog: no field " + name)
-	}
-	return i
 }

@@ -67,11 +67,11 @@ func (e *entry) putExtra(key string, v any) {
 
 // Indexes of the fields the receiver reads itself.
 var (
-	idxInstanceID   = accesslog.MustIndexOf("instance_id")
-	idxTraceID      = accesslog.MustIndexOf("trace_id")
-	idxResponseCode = accesslog.MustIndexOf("response_code")
-	idxMethod       = accesslog.MustIndexOf("method")
-	idxPath         = accesslog.MustIndexOf("path")
+	idxInstanceID   = accesslog.IndexOfAttr(accesslog.AttrInstanceID)
+	idxTraceID      = accesslog.IndexOfAttr(accesslog.AttrTraceID)
+	idxResponseCode = accesslog.IndexOfAttr(accesslog.AttrResponseCode)
+	idxMethod       = accesslog.IndexOfAttr(accesslog.AttrMethod)
+	idxPath         = accesslog.IndexOfAttr(accesslog.AttrPath)
 )
 
 // fillRecord writes an entry's fields onto lr using the field table.

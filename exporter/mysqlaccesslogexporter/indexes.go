@@ -106,8 +106,8 @@ func covered(w wantedIndex, live map[string]*liveIndex) bool {
 }
 
 // createIndexes adds the wanted indexes no existing index covers. MySQL 8
-// has no CREATE INDEX IF NOT EXISTS (the POC's indexes silently never
-// existed there), hence the information_schema check.
+// has no CREATE INDEX IF NOT EXISTS (MariaDB-only syntax that fails there),
+// hence the information_schema check.
 func (e *mysqlExporter) createIndexes(ctx context.Context, database, table string, cols map[string]liveColumn) error {
 	live, err := readIndexes(ctx, e.db, database, table)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // maxPlaceholders is the protocol's limit of parameters per prepared
-// statement (a slow database made the POC exceed it).
+// statement: a large backlog must still be split below it.
 const maxPlaceholders = 65535
 
 // packetReserve leaves room in max_allowed_packet for the statement text

@@ -324,7 +324,7 @@ func (d *decoder) valueInto(dst pcommon.Value) error {
 // scalarText reads a string (its unescaped value; also a member name) or
 // a number (its text). Without escapes or invalid UTF-8 that is a
 // substring of the body rather than a copy per value: it saves about a
-// fifth of the receiver's decoding and 10-15 % of the collector's CPU per
+// fifth of the receiver's decoding and 9-15 % of the collector's CPU per
 // row with array POSTs (BENCHMARKS.md).
 func (d *decoder) scalarText() (string, error) {
 	v, err := d.dec.ReadValue()

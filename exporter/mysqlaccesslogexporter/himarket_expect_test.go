@@ -140,13 +140,13 @@ func himarketEntries() []map[string]any {
 // hmRow is one access_logs row as the data contract says the collector
 // fills it from an entry, computed here without the collector's code.
 type hmRow struct {
-	start                                                   time.Time
-	xff, details, flags, model, consumer, upstream, method  string // "" is NULL
-	mcpTool, mcpServer, instance, api, routeName, path      string
-	code                                                    int
-	bytesIn, bytesOut, duration                             int64
-	in, out, total                                          *int64
-	ai                                                      map[string]any // nil: NULL
+	start                                                  time.Time
+	xff, details, flags, model, consumer, upstream, method string // "" is NULL
+	mcpTool, mcpServer, instance, api, routeName, path     string
+	code                                                   int
+	bytesIn, bytesOut, duration                            int64
+	in, out, total                                         *int64
+	ai                                                     map[string]any // nil: NULL
 }
 
 func expectedRows(entries []map[string]any) []hmRow {

@@ -48,15 +48,18 @@ func (e *mysqlExporter) deadLetterTable() string {
 // dropped. It returns an error only when the database could not be asked
 // (the caller then retries the row).
 func (e *mysqlExporter) deadLetter(ctx context.Context, st *tableState, r *row, cause error, reason string) error {
-	e.telemetry.ExporterMysqlaccesslogRowsRejected.Add(ctx, 1, attr("reason", reason))
 	record, note := recordJSON(r.ref, int(st.maxPacket/2))
 	errText := cause.Error() + note
 	if r.aiLogDropped != "" {
 		errText += " (tried with ai_log NULL; ai_log dropped because: " + r.aiLogDropped + ")"
 	}
 	kept, err := e.insertDeadLetter(ctx, st, r, reason, errText, record)
-	if err != nil || kept {
-		return err
+	if err != nil {
+		return err // retried: counted once it is settled
+	}
+	e.telemetry.ExporterMysqlaccesslogRowsRejected.Add(ctx, 1, attr("reason", reason))
+	if kept {
+		return nil
 	}
 	e.telemetry.ExporterMysqlaccesslogRowsDropped.Add(ctx, 1, attr("reason", reason))
 	e.logger.Error("row refused by the database and not storable in a dead-letter table: the record is here in full",

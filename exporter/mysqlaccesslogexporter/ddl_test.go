@@ -183,3 +183,24 @@ func TestLeastPrivilegeUser(t *testing.T) {
 	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(5, "lp")...)))
 	assert.Equal(t, 5, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
 }
+
+// TestNewFieldBecomesColumn: a row added to the field table (with a column
+// and an SQL type) is a column of a new table, added to an existing one,
+// and written, without exporter code.
+func TestNewFieldBecomesColumn(t *testing.T) {
+	saved := accesslog.Fields
+	t.Cleanup(func() { accesslog.Fields = saved })
+	accesslog.Fields = append(append([]accesslog.Field(nil), saved...),
+		accesslog.Field{JSON: "test_cost", Attr: "higress.test.cost", Kind: accesslog.Int, Column: "test_cost", SQLType: "BIGINT"})
+
+	eachTarget(t, func(t *testing.T, tg *target) {
+		createFromDDL(t, tg, "testdata/ddl_timestamp.sql") // an existing table without the column
+		exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
+		ld := entryLogs(simpleEntries(1, "cost")...)
+		ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().PutInt("higress.test.cost", 42)
+		require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
+		got := readRow(t, tg, "access_logs", "cost-0")
+		require.NotNil(t, got["test_cost"])
+		assert.Equal(t, "42", *got["test_cost"])
+	})
+}

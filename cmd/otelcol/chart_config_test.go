@@ -19,7 +19,7 @@ func TestChartConfigValidates(t *testing.T) {
 	t.Setenv("INGEST_TOKEN", "token-for-validation")
 	t.Setenv("QUERY_MYSQL_DSN", "ro:pw@tcp(mysql:3306)/higress")
 	t.Setenv("QUERY_TOKEN", "token-for-validation")
-	dsn := map[string]any{"dsn": "higress:pw@tcp(mysql:3306)/higress", "database": "himarket"}
+	dsn := map[string]any{"dsn": "higress:pw@tcp(mysql:3306)/himarket"}
 	cases := map[string]map[string]any{
 		"defaults":    {"mysql": dsn},
 		"persistence": {"mysql": dsn, "persistence": map[string]any{"enabled": true}},

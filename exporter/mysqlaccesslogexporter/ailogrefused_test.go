@@ -10,9 +10,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadatatest"
 )
@@ -66,11 +69,9 @@ func TestAILogTooDeepWrittenAsNull(t *testing.T) {
 		assert.Equal(t, reasonAILogRefused, dl.reason)
 		assert.Contains(t, dl.errText, "nested deeper")
 		assert.True(t, dl.startTime.Valid)
-		var doc struct {
-			AILog map[string]any `json:"ai_log"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(dl.record), &doc), "the ai_log is kept whole")
-		assert.Equal(t, "qwen-max", doc.AILog["model"])
+		var aiLog map[string]any
+		require.NoError(t, json.Unmarshal([]byte(dl.record), &aiLog), "the ai_log is kept whole")
+		assert.Equal(t, "qwen-max", aiLog["model"])
 		assert.NotContains(t, dl.record, id, "only the ai_log: the row itself is in access_logs")
 	}
 	metadatatest.AssertEqualExporterMysqlaccesslogRowsTruncated(t, tt, []metricdata.DataPoint[int64]{
@@ -116,7 +117,7 @@ func TestAILogRefusedRetriedWithNull(t *testing.T) {
 
 // TestRefusedWithoutAILogDeadLettered: when the row is refused for
 // something else, dropping ai_log does not help; the row is dead-lettered
-// whole, ai_log included, once.
+// whole, ai_log included, once, as OTLP JSON.
 func TestRefusedWithoutAILogDeadLettered(t *testing.T) {
 	tg := mariaTarget(t)
 	exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
@@ -132,15 +133,29 @@ func TestRefusedWithoutAILogDeadLettered(t *testing.T) {
 	dl := readDeadLetter(t, tg, "other-1")
 	assert.Equal(t, reasonData, dl.reason)
 	assert.Contains(t, dl.errText, "chk_code")
-	assert.Contains(t, dl.record, `"question":"why"`)
-	assert.Contains(t, dl.record, `"higress.request_id":"other-1"`)
+	lr := deadLetterRecord(t, dl.record)
+	ai, ok := lr.Attributes().Get("higress.ai_log")
+	require.True(t, ok)
+	q, _ := ai.Map().Get("question")
+	assert.Equal(t, "why", q.Str())
+	rid, _ := lr.Attributes().Get("higress.request_id")
+	assert.Equal(t, "other-1", rid.Str())
 }
 
-// TestDeadLetterCutKeepsIdentity: a refused record larger than half of
-// max_allowed_packet (16 MiB on MariaDB 10.11) is cut to fit by shortening
-// its biggest value; its request_id, uid and start time stay, in their own
-// columns and in the record, and the record stays valid JSON.
-func TestDeadLetterCutKeepsIdentity(t *testing.T) {
+// deadLetterRecord reads the one record of a dead-letter row's OTLP JSON.
+func deadLetterRecord(t *testing.T, record string) plog.LogRecord {
+	t.Helper()
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs([]byte(record))
+	require.NoError(t, err, "the record is OTLP JSON")
+	require.Equal(t, 1, ld.LogRecordCount())
+	return ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+}
+
+// TestDeadLetterCutToFit: a refused record larger than half of
+// max_allowed_packet (16 MiB on MariaDB 10.11) is cut to fit; its
+// request_id and start time are in their own columns, and the error says
+// how much was cut.
+func TestDeadLetterCutToFit(t *testing.T) {
 	tg := mariaTarget(t)
 	exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
 	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(1, "first")...)))
@@ -150,7 +165,6 @@ func TestDeadLetterCutKeepsIdentity(t *testing.T) {
 	require.NoError(t, tg.admin.QueryRow("SELECT @@max_allowed_packet").Scan(&packet))
 	big := simpleEntries(1, "big")[0]
 	big["response_code"] = 999
-	big["trace_id"] = "4bf92f3577b34da6a3ce929d0e0e4736"
 	big["ai_log"] = map[string]any{"model": "qwen-max", "answer": strings.Repeat("A", packet*5/8)}
 	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(big)))
 
@@ -159,48 +173,38 @@ func TestDeadLetterCutKeepsIdentity(t *testing.T) {
 	require.True(t, dl.startTime.Valid)
 	assert.Contains(t, dl.startTime.String, "2026-03-01")
 	assert.LessOrEqual(t, len(dl.record), packet/2)
-	assert.True(t, json.Valid([]byte(dl.record)), "cut values, not the JSON")
-	assert.Contains(t, dl.record, `"higress.request_id":"big-0"`)
-	assert.Contains(t, dl.record, `"higress.trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"`)
-	assert.Contains(t, dl.record, `"log.record.uid":"`)
-	assert.Contains(t, dl.record, `"model":"qwen-max"`)
-	assert.Contains(t, dl.record, "…[truncated ")
+	assert.True(t, strings.HasPrefix(dl.record, `{"resourceLogs":`))
+	assert.Contains(t, dl.errText, "record cut from ")
 }
 
-// TestOldDeadLetterTable: a dead-letter table of the previous layout (no
-// reason, request_id, start_time) gets the columns with create_schema, and
-// is written as it is without.
-func TestOldDeadLetterTable(t *testing.T) {
-	for _, create := range []bool{true, false} {
-		t.Run(map[bool]string{true: "create_schema", false: "as_is"}[create], func(t *testing.T) {
-			tg := mariaTarget(t)
-			tg.exec(t, "CREATE TABLE "+qualified(tg.database, "access_logs_rejected")+` (
+// TestDeadLetterTableUnusable: a dead-letter table that refuses the row
+// (here one of another layout, without the reason, request_id and
+// start_time columns) does not hold the pipeline: the row is logged whole
+// at error level and counted as dropped, the rest is written.
+func TestDeadLetterTableUnusable(t *testing.T) {
+	tg := mariaTarget(t)
+	tg.exec(t, "CREATE TABLE "+qualified(tg.database, "access_logs_rejected")+` (
   id BIGINT NOT NULL AUTO_INCREMENT, record_uid VARCHAR(64) NULL, rejected_at TIMESTAMP(3) NULL,
   error TEXT NULL, record LONGTEXT NULL, PRIMARY KEY (id), UNIQUE KEY uk_record_uid (record_uid)
 ) DEFAULT CHARSET=utf8mb4`)
-			if !create {
-				tg.exec(t, "CREATE TABLE "+qualified(tg.database, "access_logs")+
-					" (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, start_time TIMESTAMP NULL, request_id VARCHAR(64), response_code INT, ai_log JSON, record_uid VARCHAR(64))")
-			}
-			cfg := testConfig(tg, tg.dsn)
-			cfg.CreateSchema = create
-			exp, _ := startExporter(t, cfg, nopSettings())
-			require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(1, "first")...)))
-			tg.exec(t, "ALTER TABLE "+qualified(tg.database, "access_logs")+" ADD CONSTRAINT chk_code CHECK (response_code <> 999)")
-			bad := simpleEntries(1, "old")[0]
-			bad["response_code"] = 999
-			require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(bad)))
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tt.Shutdown(context.Background()) })
+	set := metadatatest.NewSettings(tt)
+	core, logs := observer.New(zap.WarnLevel)
+	set.Logger = zap.New(core)
+	exp, _ := startExporter(t, testConfig(tg, tg.dsn), set)
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(1, "first")...)))
+	tg.exec(t, "ALTER TABLE "+qualified(tg.database, "access_logs")+" ADD CONSTRAINT chk_code CHECK (response_code <> 999)")
+	entries := simpleEntries(3, "old")
+	entries[1]["response_code"] = 999
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(entries...)))
 
-			var record string
-			require.NoError(t, tg.admin.QueryRow("SELECT `record` FROM "+qualified(tg.database, "access_logs_rejected")).Scan(&record))
-			assert.Contains(t, record, `"higress.request_id":"old-0"`)
-			n := tg.count(t, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'access_logs_rejected' AND COLUMN_NAME IN ('reason', 'request_id', 'start_time')", tg.database)
-			if create {
-				assert.Equal(t, 3, n)
-				assert.Equal(t, reasonData, readDeadLetter(t, tg, "old-0").reason)
-			} else {
-				assert.Equal(t, 0, n)
-			}
-		})
-	}
+	assertExactlyOnce(t, tg, 3)
+	assert.Zero(t, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs_rejected")))
+	logged := logs.FilterMessageSnippet("the record is here in full").All()
+	require.Len(t, logged, 1)
+	assert.Contains(t, logged[0].ContextMap()["record"], "old-1")
+	metadatatest.AssertEqualExporterMysqlaccesslogRowsDropped(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", reasonData))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }

@@ -1,8 +1,6 @@
 package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
 
 import (
-	"context"
-	"database/sql/driver"
 	"errors"
 
 	"github.com/go-sql-driver/mysql"
@@ -12,27 +10,28 @@ import (
 type errClass int
 
 const (
-	// classRetry: the database or the connection failed, not the rows.
-	// The rows go back to the queue's retry, unchanged.
+	// classRetry: the database or the connection failed, not the rows
+	// (down, failing over, locked, out of resources, missing a grant).
+	// The rows go back to the retry, unchanged, without limit.
 	classRetry errClass = iota
-	// classData: some row in the statement is unacceptable. The chunk is
-	// bisected; the single bad row goes to the dead-letter table.
-	classData
-	// classTooLarge: the statement exceeded max_allowed_packet. Split; a
-	// single row that is still too large is dead-lettered.
-	classTooLarge
 	// classSchema: the table changed under us (dropped, column removed).
-	// Retry after reading the schema again.
+	// Retried, without limit, after reading the schema again.
 	classSchema
-	// classSuspect: a generic server error (1105) that may be about a row
-	// or about the server; go-mysql-server reports constraint violations so.
-	// Bisected like data, but a lone row is only dead-lettered when other
-	// rows of the same push were written, proving the server takes writes.
-	classSuspect
+	// classData: some row of the statement is unacceptable. The chunk is
+	// bisected; a bad row alone goes to the dead-letter table.
+	classData
+	// classTooLarge: the statement exceeded max_allowed_packet. Bisected;
+	// a row still too large alone is dead-lettered.
+	classTooLarge
+	// classRefused: the server answered with an error not known to be
+	// about the rows or about itself (a trigger's SIGNAL, a CHECK a DBA
+	// added, go-mysql-server's generic 1105). Bisected like data; a row
+	// refused alone is retried a bounded number of times (maxRefusals)
+	// and then dead-lettered, so it never holds a queue consumer for ever.
+	classRefused
 )
 
-// Server error numbers that blame the rows, not the server. Anything not
-// listed is retried: an unknown error must never make us drop data.
+// Server errors that blame the rows.
 var dataErrors = map[uint16]bool{
 	1048: true, // column cannot be null
 	1062: true, // duplicate entry on a unique key other than ours
@@ -66,15 +65,40 @@ var schemaErrors = map[uint16]bool{
 	1146: true, // table doesn't exist
 }
 
+// Server errors that say the server cannot take writes now, whatever the
+// rows: retried until it can.
+var serverErrors = map[uint16]bool{
+	1021: true, // disk full
+	1037: true, // out of memory
+	1038: true, // out of sort memory
+	1040: true, // too many connections
+	1041: true, // out of memory
+	1044: true, // access denied to the database
+	1045: true, // access denied
+	1053: true, // server shutdown in progress
+	1114: true, // table is full
+	1129: true, // host blocked
+	1130: true, // host not allowed
+	1142: true, // command denied (a grant is missing)
+	1143: true, // column command denied
+	1203: true, // too many connections for the user
+	1205: true, // lock wait timeout
+	1213: true, // deadlock
+	1226: true, // user resource limit exceeded
+	1227: true, // privilege needed
+	1290: true, // --read-only
+	1317: true, // query interrupted
+	1792: true, // read-only transaction
+	1836: true, // read-only mode
+	1927: true, // connection killed (MariaDB)
+	1969: true, // statement timeout (MariaDB)
+	3024: true, // statement timeout (MySQL)
+}
+
 // classify decides from *mysql.MySQLError and the driver's own errors.
-// Connection loss, deadlocks (1213), lock waits (1205), read-only/failover
-// (1290, 1792, 1836), too many connections (1040) and timeouts all land in
-// classRetry by falling through.
+// An error that is not the server's answer (connection lost, timeout,
+// context cancelled) is classRetry: the rows were not judged.
 func classify(err error) errClass {
-	if errors.Is(err, errLoadDataRefused) {
-		// The server's configuration, not the rows.
-		return classRetry
-	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch {
@@ -84,17 +108,13 @@ func classify(err error) errClass {
 			return classTooLarge
 		case schemaErrors[me.Number]:
 			return classSchema
-		case me.Number == 1105:
-			return classSuspect
+		case serverErrors[me.Number]:
+			return classRetry
 		}
-		return classRetry
+		return classRefused
 	}
-	switch {
-	case errors.Is(err, mysql.ErrPktTooLarge):
+	if errors.Is(err, mysql.ErrPktTooLarge) {
 		return classTooLarge
-	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn),
-		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return classRetry
 	}
 	return classRetry
 }

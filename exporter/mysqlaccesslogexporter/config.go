@@ -11,58 +11,42 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/config/configtls"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
-)
-
-// Insert methods.
-const (
-	// InsertMethodAuto uses LOAD DATA LOCAL INFILE when the server allows it
-	// and falls back to INSERT otherwise.
-	InsertMethodAuto = "auto"
-	// InsertMethodInsert always uses multi-row INSERT.
-	InsertMethodInsert = "insert"
-	// InsertMethodLoadData always uses LOAD DATA LOCAL INFILE; a server that
-	// refuses it makes every write fail (retryable), so prefer auto.
-	InsertMethodLoadData = "load_data"
 )
 
 // maxIdentLen is MySQL's identifier limit; the dead-letter table adds
 // rejectedSuffix to the table name and must still fit.
 const maxIdentLen = 64
 
+// minQueueBytes: a byte-sized queue smaller than this holds a few hundred
+// records at most. Such a queue_size is almost surely a record count.
+const minQueueBytes = 1 << 20
+
 // Config is the mysqlaccesslog exporter configuration.
 type Config struct {
-	// DSN is a go-sql-driver/mysql DSN, e.g.
-	// "user:pass@tcp(db:3306)/higress?tls=skip-verify". It carries the
-	// password, so it is opaque: never printed, never logged.
+	// DSN is a go-sql-driver/mysql DSN naming the database, e.g.
+	// "user:pass@tcp(db:3306)/himarket". HiMarket reads its own database,
+	// so the name is always configuration. It carries the password, so it
+	// is opaque: never printed, never logged.
 	DSN configopaque.String `mapstructure:"dsn"`
-	// Database overrides the DSN's database name. HiMarket reads its own
-	// database, so the name is always configuration.
-	Database string `mapstructure:"database"`
 	// Table is the access-log table; "<table>_rejected" is its dead-letter table.
 	Table string `mapstructure:"table"`
 	// CreateSchema creates the database, the tables, missing columns and
 	// missing indexes. Without it the exporter writes to what exists.
 	CreateSchema bool `mapstructure:"create_schema"`
-	// InsertMethod is auto, insert or load_data.
-	InsertMethod string `mapstructure:"insert_method"`
-	// MaxRowsPerStatement bounds one INSERT / LOAD DATA (the placeholder and
+	// MaxRowsPerStatement bounds one INSERT (the placeholder and
 	// max_allowed_packet limits are applied on top).
 	MaxRowsPerStatement int `mapstructure:"max_rows_per_statement"`
 
-	// TLS is the client TLS setting; when it is not insecure it overrides
-	// any tls= parameter of the DSN.
+	// TLS is the only way to turn TLS on (the DSN's tls= is refused).
 	TLS configtls.ClientConfig `mapstructure:"tls"`
 	// ConnectTimeout bounds dialing and the handshake.
 	ConnectTimeout time.Duration `mapstructure:"connect_timeout"`
-	// Pool settings of database/sql.
-	MaxOpenConns    int           `mapstructure:"max_open_conns"`
-	MaxIdleConns    int           `mapstructure:"max_idle_conns"`
+	// ConnMaxLifetime and ConnMaxIdleTime age the pool's connections; the
+	// pool holds sending_queue::num_consumers of them, one per writer.
 	ConnMaxLifetime time.Duration `mapstructure:"conn_max_lifetime"`
 	ConnMaxIdleTime time.Duration `mapstructure:"conn_max_idle_time"`
-	// SchemaRetryInterval is how often Start's background schema setup
-	// retries while the database is unreachable.
-	SchemaRetryInterval time.Duration `mapstructure:"schema_retry_interval"`
 
 	// TimeoutConfig is the per-push timeout (key `timeout`).
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
@@ -76,6 +60,31 @@ type Config struct {
 	_ struct{}
 }
 
+// removedKeys are keys this exporter no longer has, with what to do
+// instead, so that an old configuration fails with directions rather
+// than with "invalid keys".
+var removedKeys = []struct{ key, instead string }{
+	{"database", "name the database in the dsn: user:pass@tcp(host:3306)/<database>"},
+	{"insert_method", "rows are always written with multi-row INSERT: delete the key"},
+	{"max_open_conns", "the pool holds sending_queue::num_consumers connections: delete the key"},
+	{"max_idle_conns", "the pool holds sending_queue::num_consumers connections: delete the key"},
+	{"schema_retry_interval", "a push that finds no schema sets it up, paced by retry_on_failure: delete the key"},
+}
+
+// Unmarshal refuses removed keys with directions, then decodes as usual.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	var errs []error
+	for _, r := range removedKeys {
+		if conf.IsSet(r.key) {
+			errs = append(errs, fmt.Errorf("%s is no longer a setting: %s", r.key, r.instead))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return conf.Unmarshal(cfg)
+}
+
 // Validate checks the configuration without changing it.
 func (cfg *Config) Validate() error {
 	var errs []error
@@ -84,29 +93,25 @@ func (cfg *Config) Validate() error {
 	} else if parsed, err := mysql.ParseDSN(string(cfg.DSN)); err != nil {
 		// The driver's message never contains the password.
 		errs = append(errs, fmt.Errorf("dsn: %w", err))
-	} else if cfg.Database == "" && parsed.DBName == "" {
-		errs = append(errs, errors.New("a database is required: set `database` or name it in the dsn"))
-	}
-	if cfg.Database != "" {
-		errs = append(errs, checkIdent("database", cfg.Database, maxIdentLen))
+	} else {
+		if parsed.DBName == "" {
+			errs = append(errs, errors.New("dsn must name the database: user:pass@tcp(host:3306)/<database>"))
+		} else {
+			errs = append(errs, checkIdent("the dsn's database", parsed.DBName, maxIdentLen))
+		}
+		if parsed.TLSConfig != "" && parsed.TLSConfig != "false" {
+			errs = append(errs, fmt.Errorf("dsn: tls=%s is not supported: turn TLS on with the exporter's tls settings (tls::insecure: false)", parsed.TLSConfig))
+		}
 	}
 	errs = append(errs, checkIdent("table", cfg.Table, maxIdentLen-len(rejectedSuffix)))
-	switch cfg.InsertMethod {
-	case InsertMethodAuto, InsertMethodInsert, InsertMethodLoadData:
-	default:
-		errs = append(errs, fmt.Errorf("insert_method %q must be one of auto, insert, load_data", cfg.InsertMethod))
-	}
 	if cfg.MaxRowsPerStatement <= 0 {
 		errs = append(errs, errors.New("max_rows_per_statement must be positive"))
 	}
 	if cfg.ConnectTimeout < 0 || cfg.ConnMaxLifetime < 0 || cfg.ConnMaxIdleTime < 0 {
 		errs = append(errs, errors.New("connect_timeout, conn_max_lifetime and conn_max_idle_time must not be negative"))
 	}
-	if cfg.MaxOpenConns < 0 || cfg.MaxIdleConns < 0 {
-		errs = append(errs, errors.New("max_open_conns and max_idle_conns must not be negative"))
-	}
-	if cfg.SchemaRetryInterval <= 0 {
-		errs = append(errs, errors.New("schema_retry_interval must be positive"))
+	if q := cfg.QueueConfig.Get(); q != nil && q.Sizer == exporterhelper.RequestSizerTypeBytes && q.QueueSize < minQueueBytes {
+		errs = append(errs, fmt.Errorf("sending_queue::queue_size %d is in bytes (sizer: bytes), less than 1 MiB; to count records set sizer: items", q.QueueSize))
 	}
 	return errors.Join(errs...)
 }
@@ -125,13 +130,20 @@ func checkIdent(key, name string, maxLen int) error {
 	return nil
 }
 
-// database is the target database: the override, else the DSN's.
+// database is the database the DSN names.
 func (cfg *Config) database() string {
-	if cfg.Database != "" {
-		return cfg.Database
-	}
 	if parsed, err := mysql.ParseDSN(string(cfg.DSN)); err == nil {
 		return parsed.DBName
 	}
 	return ""
+}
+
+// poolSize is one connection per queue consumer: a push holds one
+// connection at a time. Without a queue, pushes come from the callers'
+// goroutines; defaultConsumers of them.
+func (cfg *Config) poolSize() int {
+	if q := cfg.QueueConfig.Get(); q != nil && q.NumConsumers > 0 {
+		return q.NumConsumers
+	}
+	return defaultConsumers
 }

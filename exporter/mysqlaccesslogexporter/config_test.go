@@ -21,9 +21,10 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, err)
 
 	tests := []struct {
-		id      string
-		check   func(t *testing.T, cfg *Config)
-		wantErr []string
+		id           string
+		check        func(t *testing.T, cfg *Config)
+		wantErr      []string
+		unmarshalErr []string
 	}{
 		{id: "", check: func(t *testing.T, cfg *Config) {
 			def := createDefaultConfig().(*Config)
@@ -39,60 +40,50 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, int64(64<<20), q.QueueSize)
 			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer, "batches are counted in rows")
 			assert.Zero(t, cfg.BackOffConfig.MaxElapsedTime, "retries until the database is back")
+			assert.Equal(t, defaultConsumers, cfg.poolSize(), "one connection per queue consumer")
 		}},
 		{id: "full", check: func(t *testing.T, cfg *Config) {
 			assert.Equal(t, "himarket", cfg.database())
 			assert.Equal(t, "gateway_logs", cfg.Table)
 			assert.False(t, cfg.CreateSchema)
-			assert.Equal(t, InsertMethodAuto, cfg.InsertMethod)
 			assert.Equal(t, 500, cfg.MaxRowsPerStatement)
 			assert.True(t, cfg.TLS.InsecureSkipVerify)
 			assert.Equal(t, 3*time.Second, cfg.ConnectTimeout)
-			assert.Equal(t, 8, cfg.MaxOpenConns)
-			assert.Equal(t, 4, cfg.MaxIdleConns)
 			assert.Equal(t, 10*time.Minute, cfg.ConnMaxLifetime)
 			assert.Equal(t, time.Minute, cfg.ConnMaxIdleTime)
-			assert.Equal(t, 2*time.Second, cfg.SchemaRetryInterval)
 			assert.Equal(t, 15*time.Second, cfg.Timeout)
 			assert.Equal(t, time.Second, cfg.BackOffConfig.InitialInterval)
 			q := cfg.QueueConfig.Get()
 			require.NotNil(t, q)
 			assert.Equal(t, 2, q.NumConsumers)
+			assert.Equal(t, 2, cfg.poolSize())
 			assert.Equal(t, int64(50000), q.QueueSize)
 			require.NotNil(t, q.StorageID)
 			assert.Equal(t, "file_storage", q.StorageID.String())
 			assert.Equal(t, int64(2000), q.Batch.Get().MaxSize)
 		}},
-		{id: "queue_records", check: func(t *testing.T, cfg *Config) {
-			// Written for the former default: queue_size still counts records.
-			q := cfg.QueueConfig.Get()
-			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Sizer)
-			assert.Equal(t, int64(2000), q.QueueSize)
-			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer)
-		}},
-		{id: "queue_items_sizer", check: func(t *testing.T, cfg *Config) {
-			q := cfg.QueueConfig.Get()
-			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Sizer)
-			assert.Equal(t, int64(defaultQueueItems), q.QueueSize, "not 128 Mi records")
-		}},
-		{id: "queue_bytes", check: func(t *testing.T, cfg *Config) {
+		{id: "persistent_bytes", check: func(t *testing.T, cfg *Config) {
 			q := cfg.QueueConfig.Get()
 			assert.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer)
-			assert.Equal(t, int64(64<<20), q.QueueSize)
-			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer)
-		}},
-		{id: "queue_persistent", check: func(t *testing.T, cfg *Config) {
-			q := cfg.QueueConfig.Get()
-			assert.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer)
-			assert.Equal(t, int64(1<<30), q.QueueSize, "on disk: the memory default would refuse entries")
+			assert.Equal(t, int64(1<<30), q.QueueSize)
 		}},
 		{id: "no_queue", check: func(t *testing.T, cfg *Config) {
 			assert.False(t, cfg.QueueConfig.HasValue())
+			assert.Equal(t, defaultConsumers, cfg.poolSize())
 		}},
 		{id: "empty_dsn", wantErr: []string{"dsn must not be empty"}},
-		{id: "no_database", wantErr: []string{"a database is required"}},
-		{id: "bad", wantErr: []string{"table must not be empty", `insert_method "copy"`, "max_rows_per_statement must be positive", "schema_retry_interval must be positive"}},
+		{id: "no_database", wantErr: []string{"dsn must name the database"}},
+		{id: "dsn_tls", wantErr: []string{"tls=skip-verify is not supported: turn TLS on with the exporter's tls settings"}},
+		{id: "bad", wantErr: []string{"table must not be empty", "max_rows_per_statement must be positive", "must not be negative"}},
 		{id: "bad_dsn", wantErr: []string{"dsn: invalid DSN"}},
+		{id: "queue_records_as_bytes", wantErr: []string{"sending_queue::queue_size 2000 is in bytes (sizer: bytes), less than 1 MiB; to count records set sizer: items"}},
+		{id: "removed_keys", unmarshalErr: []string{
+			"database is no longer a setting: name the database in the dsn",
+			"insert_method is no longer a setting",
+			"max_open_conns is no longer a setting",
+			"max_idle_conns is no longer a setting",
+			"schema_retry_interval is no longer a setting",
+		}},
 	}
 	for _, tt := range tests {
 		name := tt.id
@@ -107,7 +98,14 @@ func TestLoadConfig(t *testing.T) {
 			cfg := createDefaultConfig()
 			sub, err := cm.Sub(id.String())
 			require.NoError(t, err)
-			require.NoError(t, sub.Unmarshal(cfg))
+			err = sub.Unmarshal(cfg)
+			if len(tt.unmarshalErr) > 0 {
+				for _, w := range tt.unmarshalErr {
+					assert.ErrorContains(t, err, w)
+				}
+				return
+			}
+			require.NoError(t, err)
 			before := *cfg.(*Config)
 			err = confmap.Validate(cfg)
 			assert.Equal(t, before, *cfg.(*Config), "Validate must not change the config")

@@ -26,7 +26,7 @@ func driverConfig(ctx context.Context, cfg *Config, logger *zap.Logger) (*mysql.
 	}
 	// start_time is sent as a UTC instant; a TIMESTAMP column converts from
 	// the session zone, so the session must be UTC whatever the server's
-	// time_zone is (CONTRACT §5: rows shifted by the server's zone).
+	// time_zone is, or rows would shift by the server's zone.
 	mc.Params["time_zone"] = "'+00:00'"
 	mc.Loc = time.UTC
 	// utf8mb4 end to end: values are repaired to valid UTF-8 and may hold
@@ -48,6 +48,8 @@ func driverConfig(ctx context.Context, cfg *Config, logger *zap.Logger) (*mysql.
 		mc.Timeout = cfg.ConnectTimeout
 	}
 	mc.Logger = driverLogger{logger}
+	// TLS comes from the tls settings only (Validate refuses the DSN's tls=).
+	mc.TLS, mc.TLSConfig = nil, ""
 	if !cfg.TLS.Insecure || cfg.TLS.CAFile != "" || len(cfg.TLS.CAPem) > 0 {
 		tlsCfg, err := cfg.TLS.LoadTLSConfig(ctx)
 		if err != nil {
@@ -71,8 +73,8 @@ func openDB(mc *mysql.Config, cfg *Config) (*sql.DB, error) {
 		return nil, err
 	}
 	db := sql.OpenDB(connector)
-	db.SetMaxOpenConns(cfg.MaxOpenConns)
-	db.SetMaxIdleConns(cfg.MaxIdleConns)
+	db.SetMaxOpenConns(cfg.poolSize())
+	db.SetMaxIdleConns(cfg.poolSize())
 	db.SetConnMaxLifetime(cfg.ConnMaxLifetime)
 	db.SetConnMaxIdleTime(cfg.ConnMaxIdleTime)
 	return db, nil

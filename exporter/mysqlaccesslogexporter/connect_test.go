@@ -24,7 +24,7 @@ func TestDriverConfig(t *testing.T) {
 	assert.Equal(t, time.UTC, mc.Loc)
 	assert.True(t, mc.InterpolateParams)
 	assert.False(t, mc.ClientFoundRows)
-	assert.Nil(t, mc.TLS, "insecure by default: the DSN's tls= decides")
+	assert.Nil(t, mc.TLS, "insecure by default")
 
 	cfg.TLS.Insecure = false
 	mc, err = driverConfig(context.Background(), cfg, zap.NewNop())

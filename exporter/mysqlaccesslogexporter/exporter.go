@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
@@ -19,8 +17,16 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadata"
 )
 
+// The write path, in the order a push takes it:
+//
+//	pushLogs   (this file)    schema known? → records to rows → writeRows
+//	mapLogs    (rows.go)      one row per record through the field table
+//	writeRows  (write.go)     chunks; a refused chunk is bisected to its bad rows
+//	insertChunk (insert.go)   one multi-row INSERT per chunk
+//	deadLetter (deadletter.go) a row no retry will write, kept aside
 type mysqlExporter struct {
 	cfg       *Config
+	database  string // the one the DSN names
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 
@@ -32,8 +38,9 @@ type mysqlExporter struct {
 	mu    sync.Mutex
 	state *tableState
 
-	// loadDataOff is set once the server refused LOAD DATA in auto mode.
-	loadDataOff atomic.Bool
+	// refusals counts, per record, the pushes in which the database
+	// refused it with an error not known to be about its data.
+	refusals refusals
 
 	statusMu sync.Mutex
 	healthy  *bool
@@ -47,13 +54,14 @@ func newExporter(set exporter.Settings, cfg *Config) (*mysqlExporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mysqlExporter{cfg: cfg, logger: set.Logger, telemetry: tb}, nil
+	return &mysqlExporter{cfg: cfg, database: cfg.database(), logger: set.Logger, telemetry: tb}, nil
 }
 
-// start never fails because the database is down: the pool is lazy and the
-// schema is set up in the background, retried until it works, with the
-// outcome reported as component status. Only a config the driver cannot
-// use (bad TLS files) fails Start.
+// start never fails because the database is down: the pool is lazy, and
+// the schema is set up once in the background (so that the table exists
+// before the first record) and otherwise by the first push that finds the
+// database, paced by retry_on_failure. Only a config the driver cannot use
+// (bad TLS files) fails Start.
 func (e *mysqlExporter) start(ctx context.Context, host component.Host) error {
 	e.host = host
 	mc, err := driverConfig(ctx, e.cfg, e.logger)
@@ -66,30 +74,15 @@ func (e *mysqlExporter) start(ctx context.Context, host component.Host) error {
 	bg, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	e.wg.Add(1)
-	go e.setupLoop(bg)
+	go func() {
+		defer e.wg.Done()
+		attempt, cancel := context.WithTimeout(bg, e.cfg.ConnectTimeout+e.cfg.Timeout)
+		defer cancel()
+		if _, err := e.ensure(attempt); err != nil && bg.Err() == nil {
+			e.logger.Warn("database not ready; the first push that reaches it sets up the schema", zap.Error(err))
+		}
+	}()
 	return nil
-}
-
-func (e *mysqlExporter) setupLoop(ctx context.Context) {
-	defer e.wg.Done()
-	for {
-		attempt, cancel := context.WithTimeout(ctx, e.cfg.ConnectTimeout+e.cfg.Timeout)
-		_, err := e.ensure(attempt)
-		cancel()
-		if err == nil {
-			return
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		e.logger.Warn("database not ready, retrying in the background",
-			zap.Duration("retry_in", e.cfg.SchemaRetryInterval), zap.Error(err))
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(e.cfg.SchemaRetryInterval):
-		}
-	}
 }
 
 func (e *mysqlExporter) shutdown(context.Context) error {
@@ -105,6 +98,8 @@ func (e *mysqlExporter) shutdown(context.Context) error {
 	return err
 }
 
+var errNoSchema = errors.New("the access-log table is not ready yet")
+
 // ensure returns the table state, setting up the schema first if needed.
 func (e *mysqlExporter) ensure(ctx context.Context) (*tableState, error) {
 	e.mu.Lock()
@@ -119,8 +114,8 @@ func (e *mysqlExporter) ensure(ctx context.Context) (*tableState, error) {
 	}
 	e.state = st
 	e.reportStatus(nil)
-	e.logger.Info("writing access logs", zap.String("database", e.cfg.database()), zap.String("table", e.cfg.Table),
-		zap.Int("columns", len(st.cols)), zap.Bool("idempotent", st.uid), zap.Bool("dead_letter_table", st.deadLetter != nil))
+	e.logger.Info("writing access logs", zap.String("database", e.database), zap.String("table", e.cfg.Table),
+		zap.Int("columns", len(st.cols)), zap.Bool("idempotent", st.uid), zap.Bool("dead_letter_table", st.deadLetter))
 	return st, nil
 }
 
@@ -152,9 +147,10 @@ func (e *mysqlExporter) reportStatus(err error) {
 }
 
 // pushLogs writes ld. A nil error means every record is in the table or
-// in the dead-letter table. A retryable failure returns only the records
-// not yet written (consumererror.NewLogs), so a retry duplicates nothing
-// even without the idempotency key.
+// in the dead-letter table (or, without one, logged whole and counted as
+// dropped). A failure returns only the records not yet written
+// (consumererror.NewLogs), so a retry duplicates nothing even without the
+// idempotency key.
 func (e *mysqlExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if ld.LogRecordCount() == 0 {
 		return nil
@@ -166,29 +162,20 @@ func (e *mysqlExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	m := newMapper(st.cols)
 	rows := m.mapLogs(ld)
 	for col, n := range m.truncated {
-		e.telemetry.ExporterMysqlaccesslogRowsTruncated.Add(ctx, n, columnAttr(col))
+		e.telemetry.ExporterMysqlaccesslogRowsTruncated.Add(ctx, n, attr("column", col))
 	}
 	unwritten, err := e.writeRows(ctx, st, rows)
 	if err != nil {
-		e.reportStatus(err)
+		if classify(err) == classRetry {
+			e.reportStatus(err)
+		}
 		return unwrittenError(err, unwritten)
 	}
 	e.reportStatus(nil)
 	return nil
 }
 
-func actionAttr(v string) metric.MeasurementOption {
-	return metric.WithAttributeSet(attribute.NewSet(attribute.String("action", v)))
-}
-
-func reasonAttr(v string) metric.MeasurementOption {
-	return metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", v)))
-}
-
-func columnAttr(v string) metric.MeasurementOption {
-	return metric.WithAttributeSet(attribute.NewSet(attribute.String("column", v)))
-}
-
-func methodAttr(v string) metric.MeasurementOption {
-	return metric.WithAttributeSet(attribute.NewSet(attribute.String("method", v)))
+// attr is a metric attribute set of one key.
+func attr(key, value string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String(key, value)))
 }

@@ -23,6 +23,16 @@ const (
 	defaultBatchMax     = 5000
 	defaultBatchTimeout = time.Second
 	defaultConsumers    = 4
+	// defaultQueueBytes bounds the in-memory queue by what its records
+	// weigh, not by their count: a record's memory depends on what the
+	// gateway logged (bodies, conversations). A typical record (a loadgen
+	// entry after the ailog processor) is 2.6 KB of protobuf, which the
+	// bytes sizer counts, and 4.3 KB of pdata on the heap: 64 MiB is about
+	// 25 000 records and 105 MiB of live heap, about 250 MiB with the
+	// garbage collector's headroom — under a 512 MiB memory_limiter
+	// (BENCHMARKS.md). A persistent queue on disk may be larger: set its
+	// queue_size (README).
+	defaultQueueBytes = 64 << 20
 )
 
 // NewFactory creates the mysqlaccesslog exporter factory.
@@ -35,11 +45,11 @@ func NewFactory() exporter.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	// The queue is sized in bytes (queue.go says why and how much); never
-	// in requests: db-log-pusher sends one record per request, so a
+	// The queue is sized in bytes (defaultQueueBytes says why); never in
+	// requests: db-log-pusher sends one record per request, so a
 	// request-sized queue would hold very little while the database is
-	// away. Batches of ~1000 rows match the POC's one-second flush and keep
-	// each statement's locks short.
+	// away. Batches of ~1000 rows flush about once a second and keep each
+	// statement's locks short.
 	queue := exporterhelper.NewDefaultQueueConfig()
 	queue.Sizer = exporterhelper.RequestSizerTypeBytes
 	queue.QueueSize = defaultQueueBytes
@@ -59,15 +69,11 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Table:               defaultTable,
 		CreateSchema:        true,
-		InsertMethod:        InsertMethodInsert,
 		MaxRowsPerStatement: defaultMaxRows,
 		TLS:                 configtls.ClientConfig{Insecure: true},
 		ConnectTimeout:      10 * time.Second,
-		MaxOpenConns:        defaultConsumers + 2,
-		MaxIdleConns:        defaultConsumers + 2,
 		ConnMaxLifetime:     30 * time.Minute,
 		ConnMaxIdleTime:     5 * time.Minute,
-		SchemaRetryInterval: 5 * time.Second,
 		TimeoutConfig:       exporterhelper.TimeoutConfig{Timeout: defaultTimeout},
 		BackOffConfig:       retry,
 		QueueConfig:         configoptional.Some(queue),

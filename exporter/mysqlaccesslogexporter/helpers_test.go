@@ -96,9 +96,7 @@ func (tg *target) count(t *testing.T, query string, args ...any) int {
 // ConsumeLogs returns once the data is in the database.
 func testConfig(tg *target, dsn string) *Config {
 	cfg := createDefaultConfig().(*Config)
-	cfg.DSN = configOpaque(dsn)
-	cfg.Database = tg.database
-	cfg.SchemaRetryInterval = 50 * time.Millisecond
+	cfg.DSN = configOpaque(withDatabase(dsn, tg.database))
 	cfg.ConnectTimeout = 2 * time.Second
 	cfg.BackOffConfig.InitialInterval = 10 * time.Millisecond
 	cfg.BackOffConfig.MaxInterval = 100 * time.Millisecond
@@ -106,10 +104,26 @@ func testConfig(tg *target, dsn string) *Config {
 	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
 	if tg.gms {
 		// go-mysql-server's memory tables lose concurrent commits of
-		// different sessions (last writer wins); one connection serializes.
-		cfg.MaxOpenConns = 1
+		// different sessions (last writer wins): one queue consumer, hence
+		// one connection, and ConsumeLogs still waits for the write.
+		q := exporterhelper.NewDefaultQueueConfig()
+		q.NumConsumers = 1
+		q.WaitForResult = true
+		q.BlockOnOverflow = true
+		q.Batch = configoptional.None[exporterhelper.BatchConfig]()
+		cfg.QueueConfig = configoptional.Some(q)
 	}
 	return cfg
+}
+
+// withDatabase is a server DSN naming database.
+func withDatabase(dsn, database string) string {
+	mc, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		panic(err)
+	}
+	mc.DBName = database
+	return mc.FormatDSN()
 }
 
 // statusHost records component status events.
@@ -258,14 +272,6 @@ func jsonEqual(t *testing.T, want string, got *string) {
 }
 
 func configOpaque(s string) configopaque.String { return configopaque.String(s) }
-
-// jsonGet is HiMarket's col->>'$.key' (MySQL 8); MariaDB has no ->>.
-func (tg *target) jsonGet(col, key string) string {
-	if tg.gms {
-		return col + "->>'$." + key + "'"
-	}
-	return "JSON_UNQUOTE(JSON_EXTRACT(" + col + ", '$." + key + "'))"
-}
 
 // addr is the target server's host:port.
 func (tg *target) addr(t *testing.T) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.uber.org/zap"
@@ -18,7 +19,8 @@ const (
 	maxFullIndexChars = 768
 )
 
-// wantedIndex is an index HiMarket's filters need (CONTRACT §3).
+// wantedIndex is an index HiMarket's filters need: start_time, and
+// (column, start_time) for the columns it filters on.
 type wantedIndex struct {
 	name    string
 	columns []string
@@ -28,10 +30,11 @@ type wantedIndex struct {
 // wantedIndexes derives the indexes from the field table: the idempotency
 // key, start_time, and (column, start_time) for every Indexed field.
 func wantedIndexes(live map[string]liveColumn) []wantedIndex {
-	_, hasStart := live["start_time"]
+	start := accesslog.ByAttr(accesslog.AttrStartTime).Column
+	_, hasStart := live[strings.ToLower(start)]
 	out := []wantedIndex{{name: "uk_" + accesslog.RecordUID.Column, columns: []string{accesslog.RecordUID.Column}, unique: true}}
 	if hasStart {
-		out = append(out, wantedIndex{name: "idx_start_time", columns: []string{"start_time"}})
+		out = append(out, wantedIndex{name: "idx_" + start, columns: []string{start}})
 	}
 	for i := range accesslog.Fields {
 		f := &accesslog.Fields[i]
@@ -44,7 +47,7 @@ func wantedIndexes(live map[string]liveColumn) []wantedIndex {
 		w := wantedIndex{name: "idx_" + f.Column, columns: []string{f.Column}}
 		if hasStart {
 			w.name += "_time"
-			w.columns = append(w.columns, "start_time")
+			w.columns = append(w.columns, start)
 		}
 		out = append(out, w)
 	}
@@ -103,8 +106,8 @@ func covered(w wantedIndex, live map[string]*liveIndex) bool {
 }
 
 // createIndexes adds the wanted indexes no existing index covers. MySQL 8
-// has no CREATE INDEX IF NOT EXISTS (the POC's indexes silently never
-// existed there), hence the information_schema check.
+// has no CREATE INDEX IF NOT EXISTS (MariaDB-only syntax that fails there),
+// hence the information_schema check.
 func (e *mysqlExporter) createIndexes(ctx context.Context, database, table string, cols map[string]liveColumn) error {
 	live, err := readIndexes(ctx, e.db, database, table)
 	if err != nil {
@@ -121,13 +124,13 @@ func (e *mysqlExporter) createIndexes(ctx context.Context, database, table strin
 		}
 		keys := make([]string, len(w.columns))
 		for i, c := range w.columns {
-			keys[i] = quoteIdent(c) + prefixLength(cols[strings.ToLower(c)])
+			keys[i] = accesslog.QuoteIdent(c) + prefixLength(cols[strings.ToLower(c)])
 		}
 		kind := "INDEX"
 		if w.unique {
 			kind = "UNIQUE INDEX"
 		}
-		stmt := "CREATE " + kind + " " + quoteIdent(w.name) + " ON " + qualified(database, table) + " (" + strings.Join(keys, ", ") + ")"
+		stmt := "CREATE " + kind + " " + accesslog.QuoteIdent(w.name) + " ON " + qualified(database, table) + " (" + strings.Join(keys, ", ") + ")"
 		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 			if isPrivilegeError(err) {
 				// Missing indexes slow HiMarket down; not writing loses data.
@@ -147,10 +150,10 @@ func (e *mysqlExporter) createIndexes(ctx context.Context, database, table strin
 func prefixLength(c liveColumn) string {
 	switch strings.ToLower(c.dataType) {
 	case "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob":
-		return "(" + itoa(indexPrefixChars) + ")"
+		return "(" + strconv.Itoa(indexPrefixChars) + ")"
 	}
 	if c.maxChars.Valid && c.maxChars.Int64 > maxFullIndexChars {
-		return "(" + itoa(indexPrefixChars) + ")"
+		return "(" + strconv.Itoa(indexPrefixChars) + ")"
 	}
 	return ""
 }

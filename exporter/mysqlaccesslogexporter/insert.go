@@ -3,12 +3,13 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
 // maxPlaceholders is the protocol's limit of parameters per prepared
-// statement (the POC exceeded it when the database was slow).
+// statement: a large backlog must still be split below it.
 const maxPlaceholders = 65535
 
 // packetReserve leaves room in max_allowed_packet for the statement text
@@ -54,7 +55,7 @@ func insertSQL(database, table string, cols []column, nrows int, uid bool) strin
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(quoteIdent(c.name))
+		b.WriteString(accesslog.QuoteIdent(c.name))
 	}
 	b.WriteString(") VALUES ")
 	tuple := "(" + strings.Repeat("?,", len(cols)-1) + "?)"
@@ -65,65 +66,37 @@ func insertSQL(database, table string, cols []column, nrows int, uid bool) strin
 		b.WriteString(tuple)
 	}
 	if uid {
-		k := quoteIdent(accesslog.RecordUID.Column)
+		k := accesslog.QuoteIdent(accesslog.RecordUID.Column)
 		b.WriteString(" ON DUPLICATE KEY UPDATE " + k + " = " + k)
 	}
 	return b.String()
 }
 
-// insertText is an INSERT statement for nrows rows.
-type insertText struct {
-	nrows int
-	sql   string
-}
-
-// insertStatement is insertSQL for the table, reusing the last one built.
-func (e *mysqlExporter) insertStatement(st *tableState, nrows int) string {
-	if last := st.lastInsert.Load(); last != nil && last.nrows == nrows {
-		return last.sql
-	}
-	s := insertSQL(e.cfg.database(), e.cfg.Table, st.cols, nrows, st.uid)
-	st.lastInsert.Store(&insertText{nrows, s})
-	return s
-}
-
-// chunkArgs is the chunk's values as one argument list. Rows mapped
-// together are consecutive in one backing array, so that is usually a
-// slice of it; a chunk holding a row rebuilt since (ai_log dropped) is
-// copied.
-func chunkArgs(chunk []row, ncols int) []any {
-	if len(chunk) > 0 && len(chunk[0].span) >= len(chunk)*ncols {
-		span := chunk[0].span
-		args := span[: len(chunk)*ncols : len(chunk)*ncols]
-		contiguous := true
-		for i := range chunk {
-			if len(chunk[i].values) != ncols || (ncols > 0 && &chunk[i].values[0] != &args[i*ncols]) {
-				contiguous = false
-				break
-			}
-		}
-		if contiguous {
-			return args
-		}
-	}
-	args := make([]any, 0, len(chunk)*ncols)
+// insertChunk writes one chunk in one statement and records its size,
+// latency and the rows that were new (the rest were duplicates of
+// earlier attempts).
+func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk []row) error {
+	args := make([]any, 0, len(chunk)*len(st.cols))
 	for i := range chunk {
 		args = append(args, chunk[i].values...)
 	}
-	return args
-}
-
-// insertChunk writes one chunk in one statement and returns how many rows
-// were new (the rest were duplicates of earlier attempts).
-func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk []row) (int64, error) {
-	args := chunkArgs(chunk, len(st.cols))
-	res, err := e.db.ExecContext(ctx, e.insertStatement(st, len(chunk)), args...)
+	begin := time.Now()
+	res, err := e.db.ExecContext(ctx, insertSQL(e.database, e.cfg.Table, st.cols, len(chunk), st.uid), args...)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return int64(len(chunk)), nil
+		n = int64(len(chunk))
 	}
-	return n, nil
+	e.telemetry.ExporterMysqlaccesslogWriteLatency.Record(ctx, time.Since(begin).Seconds())
+	e.telemetry.ExporterMysqlaccesslogBatchRows.Record(ctx, int64(len(chunk)))
+	e.telemetry.ExporterMysqlaccesslogRowsWritten.Add(ctx, n)
+	return nil
+}
+
+// qualified is `database`.`table`: statements name their database because
+// the connection has no default one (it may not exist yet when connecting).
+func qualified(database, table string) string {
+	return accesslog.QuoteIdent(database) + "." + accesslog.QuoteIdent(table)
 }

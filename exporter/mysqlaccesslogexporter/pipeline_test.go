@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
@@ -24,26 +25,13 @@ import (
 func TestPipelineFromPusherJSON(t *testing.T) {
 	eachTarget(t, func(t *testing.T, tg *target) {
 		exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
-
-		pf := ailogprocessor.NewFactory()
-		proc, err := pf.CreateLogs(context.Background(), processortest.NewNopSettings(pf.Type()), pf.CreateDefaultConfig(), exp)
-		require.NoError(t, err)
-		require.NoError(t, proc.Start(context.Background(), componenttest.NewNopHost()))
-		t.Cleanup(func() { require.NoError(t, proc.Shutdown(context.Background())) })
-
-		rf := higresslogreceiver.NewFactory()
-		rcfg := rf.CreateDefaultConfig().(*higresslogreceiver.Config)
-		rcfg.NetAddr.Endpoint = freeAddr(t)
-		rcv, err := rf.CreateLogs(context.Background(), receivertest.NewNopSettings(rf.Type()), rcfg, proc)
-		require.NoError(t, err)
-		require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-		t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+		url := startPipeline(t, exp)
 
 		body := `{"start_time":"2026-03-01T10:00:05+08:00","authority":"api.example.com","method":"POST",
 			"path":"/v1/chat/completions","protocol":"HTTP/1.1","request_id":"pipe-1","trace_id":"",
 			"response_code":200,"instance_id":"gw-7","model":"","consumer":"","mcp_server":"","mcp_tool":"",
 			"ai_log":"{\"model\":\"qwen-max\",\"input_token\":\"10\",\"output_token\":20,\"consumer\":\"alice\",\"cache_status\":\"hit\"}"}`
-		resp, err := http.Post("http://"+rcfg.NetAddr.Endpoint+"/ingest", "application/json", strings.NewReader(body))
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
 		require.NoError(t, err)
 		_ = resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -60,6 +48,25 @@ func TestPipelineFromPusherJSON(t *testing.T) {
 		assert.Nil(t, got["mcp_tool"])
 		jsonEqual(t, `{"model":"qwen-max","input_token":"10","output_token":20,"consumer":"alice","cache_status":"hit"}`, got["ai_log"])
 	})
+}
+
+// startPipeline runs higresslog → ailog → exp, as the distribution does,
+// and returns the receiver's ingest URL.
+func startPipeline(t *testing.T, exp consumer.Logs) string {
+	pf := ailogprocessor.NewFactory()
+	proc, err := pf.CreateLogs(context.Background(), processortest.NewNopSettings(pf.Type()), pf.CreateDefaultConfig(), exp)
+	require.NoError(t, err)
+	require.NoError(t, proc.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, proc.Shutdown(context.Background())) })
+
+	rf := higresslogreceiver.NewFactory()
+	rcfg := rf.CreateDefaultConfig().(*higresslogreceiver.Config)
+	rcfg.NetAddr.Endpoint = freeAddr(t)
+	rcv, err := rf.CreateLogs(context.Background(), receivertest.NewNopSettings(rf.Type()), rcfg, proc)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	return "http://" + rcfg.NetAddr.Endpoint + "/ingest"
 }
 
 func freeAddr(t *testing.T) string {

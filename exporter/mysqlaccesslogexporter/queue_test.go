@@ -26,12 +26,12 @@ func TestQueueBoundedByBytes(t *testing.T) {
 	cfg.BackOffConfig.MaxElapsedTime = 0
 	q := createDefaultConfig().(*Config).QueueConfig.Get()
 	require.Equal(t, exporterhelper.RequestSizerTypeBytes, q.Sizer)
-	q.QueueSize = 256 << 10
+	q.QueueSize = minQueueBytes
 	cfg.QueueConfig = configoptional.Some(*q)
 	exp, _ := startExporter(t, cfg, nopSettings())
 
 	accepted, bytes := 0, 0
-	for i := range 1000 {
+	for i := range 3000 {
 		ld := entryLogs(withoutHeaders(loadgen.Entry("bytes", i, 0)))
 		// Measured before the call: afterwards the queue owns ld.
 		size := (&plog.ProtoMarshaler{}).LogsSize(ld)
@@ -42,9 +42,9 @@ func TestQueueBoundedByBytes(t *testing.T) {
 		bytes += size
 	}
 	t.Logf("accepted %d records, %d bytes of protobuf", accepted, bytes)
-	assert.Less(t, accepted, 1000, "the queue filled")
-	assert.Greater(t, accepted, 20, "256 KiB holds many records")
-	assert.LessOrEqual(t, bytes, 256<<10)
+	assert.Less(t, accepted, 3000, "the queue filled")
+	assert.Greater(t, accepted, 100, "1 MiB holds many records")
+	assert.LessOrEqual(t, bytes, minQueueBytes)
 
 	proxy.SetDown(false)
 	require.Eventually(t, func() bool {

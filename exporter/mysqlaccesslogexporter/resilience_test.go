@@ -2,6 +2,7 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -19,8 +20,10 @@ import (
 )
 
 // TestPoisonRow: one row the database refuses among good ones. The good
-// rows land, the bad one is in <table>_rejected with its raw record and
-// the error, and it is counted.
+// rows land, the bad one is in <table>_rejected with its record and the
+// error, and it is counted. MariaDB says which constraint failed (a data
+// error: dead-lettered at once); go-mysql-server answers with its generic
+// 1105 (dead-lettered after maxRefusals pushes).
 func TestPoisonRow(t *testing.T) {
 	eachTarget(t, func(t *testing.T, tg *target) {
 		tt := componenttest.NewTelemetry()
@@ -38,13 +41,19 @@ func TestPoisonRow(t *testing.T) {
 
 		assert.Equal(t, 10, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
 		assert.Equal(t, 0, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")+" WHERE request_id = 'poison'"))
-		var record, errText string
-		require.NoError(t, tg.admin.QueryRow("SELECT `record`, `error` FROM "+qualified(tg.database, "access_logs_rejected")).Scan(&record, &errText))
-		assert.Contains(t, record, `"higress.request_id":"poison"`)
+		var record, errText, requestID string
+		require.NoError(t, tg.admin.QueryRow("SELECT `record`, `error`, `request_id` FROM "+qualified(tg.database, "access_logs_rejected")).
+			Scan(&record, &errText, &requestID))
+		assert.Equal(t, "poison", requestID)
+		assert.Contains(t, record, `"stringValue":"poison"`)
 		assert.Contains(t, errText, "chk_code")
 
+		reason := reasonData
+		if tg.gms {
+			reason = reasonRefused
+		}
 		metadatatest.AssertEqualExporterMysqlaccesslogRowsRejected(t, tt, []metricdata.DataPoint[int64]{
-			{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", reasonData))},
+			{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", reason))},
 		}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 	})
 }
@@ -111,7 +120,7 @@ func TestConnectionsCutMidStream(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for b := range batches {
-					errs <- exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(perBatch, itoa(w)+"-"+itoa(b))...))
+					errs <- exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(perBatch, fmt.Sprintf("%d-%d", w, b))...))
 				}
 			}()
 		}

@@ -2,9 +2,9 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"math"
-	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -26,12 +26,9 @@ type recordRef struct {
 // row is one access_logs row, values in the order of the columns.
 type row struct {
 	values []any
-	// span is values through the end of the batch's backing array, so that
-	// insertChunk can pass consecutive rows as they are.
-	span []any
-	uid  string
-	size int // estimated bytes on the wire
-	ref  recordRef
+	uid    string
+	size   int // estimated bytes on the wire
+	ref    recordRef
 	// aiLogDropped says why ai_log is written as NULL although the record
 	// has one ("" when it is written as sent). Such an ai_log is kept in
 	// the dead-letter table once the row is written.
@@ -51,52 +48,34 @@ var (
 // mapper turns records into rows through the field table.
 type mapper struct {
 	cols []column
-	// slots is, per column, its attribute's slot in attrSet.
-	slots []int
 	// truncated counts, per column, values cut or nulled to fit.
 	truncated map[string]int64
 	// tooDeep is set by convert when it nulls an ai_log nested too deep,
 	// for mapRecord to mark the row.
 	tooDeep bool
-	// rec and res are the current record's and resource's attributes.
-	rec, res attrSet
-	texts    textArena
-	json     jsonWriter
-	scratch  []byte
 }
 
 func newMapper(cols []column) *mapper {
-	m := &mapper{cols: cols, truncated: map[string]int64{}, rec: newAttrSet(), res: newAttrSet(), slots: make([]int, len(cols))}
-	for i := range cols {
-		slot, ok := attrSlots[cols[i].field.Attr]
-		if !ok {
-			slot = -1 // not a field-table attribute: looked up by name
-		}
-		m.slots[i] = slot
-	}
-	return m
+	return &mapper{cols: cols, truncated: map[string]int64{}}
 }
 
 // mapLogs maps every record of ld, in order. The rows' values share one
-// backing array (one allocation per batch, not per row).
+// backing array: one allocation per batch, not per row.
 func (m *mapper) mapLogs(ld plog.Logs) []row {
 	n, ncols := ld.LogRecordCount(), len(m.cols)
 	rows := make([]row, 0, n)
 	vals := make([]any, n*ncols)
-	m.texts = newTextArena(n)
-	m.json.text = &m.texts
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		m.res.read(rl.Resource().Attributes())
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
 			lrs := sl.LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				ref := recordRef{resource: rl.Resource(), scope: sl, rl: i, sl: j, record: lrs.At(k)}
 				off := len(rows) * ncols
-				r := row{values: vals[off : off+ncols : off+ncols], span: vals[off:], ref: ref}
+				r := row{values: vals[off : off+ncols : off+ncols],
+					ref: recordRef{resource: rl.Resource(), scope: sl, rl: i, sl: j, record: lrs.At(k)}}
 				m.mapRecord(&r)
 				rows = append(rows, r)
 			}
@@ -105,60 +84,38 @@ func (m *mapper) mapLogs(ld plog.Logs) []row {
 	return rows
 }
 
-// mapRecord fills r.values; the resource's attributes are already in m.res.
+// mapRecord fills r.values.
 func (m *mapper) mapRecord(r *row) {
-	m.rec.read(r.ref.record.Attributes())
-	uid, ok := m.rec.get(uidSlot)
-	r.uid = recordUIDFrom(uid, ok, r.ref)
+	r.uid = recordUID(r.ref)
 	for i := range m.cols {
-		v := m.value(i, r)
+		v := m.value(&m.cols[i], r)
 		r.values[i] = v
 		r.size += valueSize(v)
 	}
 	if m.tooDeep {
 		m.tooDeep = false
-		r.aiLogDropped = "ai_log nested deeper than " + itoa(maxAILogNesting) + " levels (MariaDB's JSON limit)"
+		r.aiLogDropped = tooDeepReason
 	}
 }
 
-// value computes column i's value for a record.
-func (m *mapper) value(i int, r *row) any {
-	c := &m.cols[i]
+// value computes a column's value for a record.
+func (m *mapper) value(c *column, r *row) any {
 	f := c.field
-	if f == &accesslog.RecordUID {
+	switch {
+	case f.Attr == accesslog.AttrRecordUID:
 		return r.uid
-	}
-	if f.Kind == accesslog.Time {
-		return m.timeValue(c, r.ref.record)
-	}
-	var attr pcommon.Value
-	var ok bool
-	if slot := m.slots[i]; slot >= 0 {
-		attr, ok = m.attr(f, slot)
-	} else {
-		attr, ok = lookup(f, r.ref)
+	case f.Kind == accesslog.Time:
+		return timeValue(c, r.ref.record)
 	}
 	var v any
-	if ok {
-		v = m.convert(c, f, attr)
+	if attr, ok := lookup(f, r.ref); ok {
+		v = m.convert(c, attr)
 	}
 	if v == nil && !c.nullable {
 		// A NOT NULL column of an existing table would refuse the row.
 		return zeroFor(c)
 	}
 	return v
-}
-
-// attr is lookup over the attributes read into slots.
-func (m *mapper) attr(f *accesslog.Field, slot int) (pcommon.Value, bool) {
-	first, second := &m.rec, &m.res
-	if f.Scope == accesslog.Resource {
-		first, second = second, first
-	}
-	if v, ok := first.get(slot); ok {
-		return v, true
-	}
-	return second.get(slot)
 }
 
 // lookup finds a field's attribute in its scope, then in the other one
@@ -174,32 +131,12 @@ func lookup(f *accesslog.Field, ref recordRef) (pcommon.Value, bool) {
 	return second.Get(f.Attr)
 }
 
-func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any {
+func (m *mapper) convert(c *column, attr pcommon.Value) any {
 	if attr.Type() == pcommon.ValueTypeEmpty {
 		return nil
 	}
-	if f.Kind == accesslog.JSONObject {
-		if aiLogTooDeep(attr) {
-			// The server would refuse the whole row; written without it.
-			m.truncated[c.name]++
-			m.tooDeep = true
-			return nil
-		}
-		s := m.json.aiLog(attr)
-		if s == "" {
-			return nil
-		}
-		if c.class != classJSON {
-			// Into a text column: JSON cut short is not JSON, so it is
-			// NULL when it does not fit (and counted).
-			v, cut := fitText(s, c)
-			if cut {
-				m.truncated[c.name]++
-				return nil
-			}
-			return v
-		}
-		return s
+	if c.field.Kind == accesslog.JSONObject {
+		return m.aiLog(c, attr)
 	}
 	switch c.class {
 	case classInt:
@@ -218,12 +155,9 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 		}
 		return nil
 	case classJSON:
-		if s, ok := m.json.encode(attr); ok && s != "null" {
-			return s
-		}
-		return nil
+		return jsonText(attr)
 	}
-	s := m.text(attr)
+	s := attr.AsString()
 	if s == "" {
 		return nil
 	}
@@ -234,10 +168,40 @@ func (m *mapper) convert(c *column, f *accesslog.Field, attr pcommon.Value) any 
 	return v
 }
 
+// aiLog is the ai_log column: a JSON object with its keys as sent, or
+// NULL for absent, null, {} and anything that is not an object.
+func (m *mapper) aiLog(c *column, attr pcommon.Value) any {
+	obj, ok := aiLogObject(attr)
+	if !ok {
+		return nil
+	}
+	if tooDeep(obj, 1) {
+		// The server would refuse the whole row; written without it.
+		m.truncated[c.name]++
+		m.tooDeep = true
+		return nil
+	}
+	s := obj.AsString()
+	if s == "" {
+		return nil // not encodable (a NaN somewhere)
+	}
+	if c.class != classJSON {
+		// Into a text column: JSON cut short is not JSON, so it is NULL
+		// when it does not fit (and counted).
+		v, cut := fitText(s, c)
+		if cut {
+			m.truncated[c.name]++
+			return nil
+		}
+		return v
+	}
+	return s
+}
+
 // timeValue is start_time: the record timestamp (the receiver parsed the
 // sent start_time into it), as epoch seconds into an integer column and as
 // a UTC instant into TIMESTAMP/DATETIME (the session zone is UTC).
-func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
+func timeValue(c *column, lr plog.LogRecord) any {
 	ts := lr.Timestamp()
 	if ts == 0 {
 		ts = lr.ObservedTimestamp()
@@ -262,19 +226,8 @@ func (m *mapper) timeValue(c *column, lr plog.LogRecord) any {
 	case classFloat:
 		return float64(t.UnixNano()) / 1e9
 	}
-	m.scratch = t.AppendFormat(m.scratch[:0], time.RFC3339Nano)
-	s, _ := fitText(m.texts.copy(m.scratch), c)
+	s, _ := fitText(t.Format(time.RFC3339Nano), c)
 	return s
-}
-
-// text is textValue, with integers formatted into the batch's text arena
-// rather than one allocation each.
-func (m *mapper) text(v pcommon.Value) string {
-	if v.Type() == pcommon.ValueTypeInt {
-		m.scratch = strconv.AppendInt(m.scratch[:0], v.Int(), 10)
-		return m.texts.copy(m.scratch)
-	}
-	return textValue(v)
 }
 
 func zeroFor(c *column) any {
@@ -293,25 +246,19 @@ func zeroFor(c *column) any {
 // else a hash of the record's content, which is stable across retries and
 // persistent-queue redelivery (records from other receivers have no uid).
 func recordUID(ref recordRef) string {
-	v, ok := ref.record.Attributes().Get(accesslog.AttrRecordUID)
-	return recordUIDFrom(v, ok, ref)
-}
-
-// recordUIDFrom is recordUID with the record's uid attribute already found.
-func recordUIDFrom(v pcommon.Value, ok bool, ref recordRef) string {
-	if ok && v.Str() != "" {
+	if v, ok := ref.record.Attributes().Get(accesslog.AttrRecordUID); ok && v.Str() != "" {
 		return accesslog.CutUTF8(v.Str(), 64)
 	}
 	h := sha256.New()
-	h.Write([]byte(marshalJSON(ref.resource.Attributes().AsRaw())))
-	h.Write([]byte(marshalJSON(ref.record.Attributes().AsRaw())))
+	for _, m := range []pcommon.Map{ref.resource.Attributes(), ref.record.Attributes()} {
+		v := pcommon.NewValueMap()
+		m.CopyTo(v.Map())
+		h.Write([]byte(v.AsString())) // keys sorted: stable
+	}
 	h.Write([]byte(ref.record.Body().AsString()))
 	var ts [16]byte
-	for i, v := range []uint64{uint64(ref.record.Timestamp()), uint64(ref.record.ObservedTimestamp())} {
-		for b := range 8 {
-			ts[i*8+b] = byte(v >> (8 * b))
-		}
-	}
+	binary.LittleEndian.PutUint64(ts[:8], uint64(ref.record.Timestamp()))
+	binary.LittleEndian.PutUint64(ts[8:], uint64(ref.record.ObservedTimestamp()))
 	h.Write(ts[:])
 	return "h:" + hex.EncodeToString(h.Sum(nil))[:40]
 }

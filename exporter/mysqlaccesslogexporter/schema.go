@@ -2,14 +2,12 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 
 	"go.uber.org/zap"
 
+	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/sqltemplates"
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
@@ -23,23 +21,17 @@ const (
 
 // tableState is what one push needs to know about the live database.
 type tableState struct {
-	cols []column
-	uid  bool // the idempotency column exists
-	// deadLetter is the set of dead-letter columns <table>_rejected has;
-	// nil when it does not exist.
-	deadLetter map[string]bool
+	cols       []column
+	uid        bool  // the idempotency column exists
+	deadLetter bool  // <table>_rejected exists
 	maxPacket  int64 // server max_allowed_packet
-	// lastInsert is the last INSERT statement built: chunks are mostly
-	// max_rows_per_statement rows, so one entry saves most rebuilds.
-	lastInsert atomic.Pointer[insertText]
-	localFile  bool // server allows LOAD DATA LOCAL INFILE
 }
 
 // setupSchema creates what is missing (with create_schema) and reads the
 // live table. Every check goes through information_schema so that it works
 // the same on MySQL 8 and MariaDB (no IF NOT EXISTS on indexes or columns).
 func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
-	database, table := e.cfg.database(), e.cfg.Table
+	database, table := e.database, e.cfg.Table
 	if e.cfg.CreateSchema {
 		if err := e.createDatabase(ctx, database); err != nil {
 			return nil, err
@@ -47,7 +39,7 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 		if err := e.createTable(ctx, database, table); err != nil {
 			return nil, err
 		}
-		if err := e.createDeadLetterTable(ctx, database, table+rejectedSuffix); err != nil {
+		if err := e.createDeadLetterTable(ctx); err != nil {
 			if !isPrivilegeError(err) {
 				return nil, err
 			}
@@ -71,18 +63,11 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 		e.logger.Warn("the table has no idempotency column: a retried write may duplicate rows; enable create_schema or add it",
 			zap.String("column", accesslog.RecordUID.Column))
 	}
-	if st.deadLetter, err = readDeadLetterColumns(ctx, e, database, table+rejectedSuffix); err != nil {
+	if st.deadLetter, err = e.tableExists(ctx, database, table+rejectedSuffix); err != nil {
 		return nil, err
 	}
 	if err := e.db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&st.maxPacket); err != nil {
 		return nil, err
-	}
-	if e.cfg.InsertMethod != InsertMethodInsert {
-		var on sql.NullString
-		// Not every server has the variable (an error means "no").
-		if err := e.db.QueryRowContext(ctx, "SELECT @@local_infile").Scan(&on); err == nil {
-			st.localFile = on.String == "1" || strings.EqualFold(on.String, "ON")
-		}
 	}
 	return st, nil
 }
@@ -93,7 +78,7 @@ func (e *mysqlExporter) createDatabase(ctx context.Context, database string) err
 	if err != nil || n > 0 {
 		return err
 	}
-	_, err = e.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)+" DEFAULT CHARACTER SET utf8mb4")
+	_, err = e.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+accesslog.QuoteIdent(database)+" DEFAULT CHARACTER SET utf8mb4")
 	if err != nil {
 		// A user without CREATE privilege may still own tables in a
 		// database it cannot list; carry on and let the table step decide.
@@ -124,7 +109,7 @@ func (e *mysqlExporter) createTable(ctx context.Context, database, table string)
 			if _, ok := live[strings.ToLower(f.Column)]; ok {
 				continue
 			}
-			stmt := "ALTER TABLE " + qualified(database, table) + " ADD COLUMN " + quoteIdent(f.Column) + " " + f.SQLType
+			stmt := "ALTER TABLE " + qualified(database, table) + " ADD COLUMN " + accesslog.QuoteIdent(f.Column) + " " + f.SQLType
 			if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 				if isPrivilegeError(err) {
 					// Write what the table has rather than nothing at all.
@@ -159,22 +144,34 @@ func createTableSQL(database, table string) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE IF NOT EXISTS " + qualified(database, table) + " (\n  `id` BIGINT NOT NULL AUTO_INCREMENT")
 	for _, f := range schemaFields() {
-		b.WriteString(",\n  " + quoteIdent(f.Column) + " " + f.SQLType)
+		b.WriteString(",\n  " + accesslog.QuoteIdent(f.Column) + " " + f.SQLType)
 	}
 	b.WriteString(",\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
 	return b.String()
 }
 
-func tableExists(ctx context.Context, db *sql.DB, database, table string) (bool, error) {
+func (e *mysqlExporter) tableExists(ctx context.Context, database, table string) (bool, error) {
 	var n int
-	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+	err := e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
 		database, table).Scan(&n)
 	return n > 0, err
 }
 
-func (e *mysqlExporter) schemaAction(ctx context.Context, action, object string) {
-	e.logger.Info("schema changed", zap.String("action", action), zap.String("object", object))
-	e.telemetry.ExporterMysqlaccesslogSchemaActions.Add(ctx, 1, actionAttr(action))
+// createDeadLetterTable creates <table>_rejected from its fixed template
+// when it does not exist.
+func (e *mysqlExporter) createDeadLetterTable(ctx context.Context) error {
+	table := e.cfg.Table + rejectedSuffix
+	if ok, err := e.tableExists(ctx, e.database, table); err != nil || ok {
+		return err
+	}
+	if _, err := e.db.ExecContext(ctx, fmt.Sprintf(sqltemplates.DeadLetterTable, e.deadLetterTable())); err != nil {
+		return err
+	}
+	e.schemaAction(ctx, actionCreateTable, table)
+	return nil
 }
 
-var errNoSchema = errors.New("the access-log table is not ready yet")
+func (e *mysqlExporter) schemaAction(ctx context.Context, action, object string) {
+	e.logger.Info("schema changed", zap.String("action", action), zap.String("object", object))
+	e.telemetry.ExporterMysqlaccesslogSchemaActions.Add(ctx, 1, attr("action", action))
+}

@@ -1,15 +1,19 @@
 package mysqlaccesslogexporter
 
 import (
+	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
 func TestChunkRowsLimits(t *testing.T) {
@@ -46,53 +50,59 @@ func TestClassify(t *testing.T) {
 		{&mysql.MySQLError{Number: 1205}, classRetry}, // lock wait
 		{&mysql.MySQLError{Number: 1290}, classRetry}, // read-only
 		{&mysql.MySQLError{Number: 1040}, classRetry}, // too many connections
+		{&mysql.MySQLError{Number: 1142}, classRetry}, // a grant is missing
+		{&mysql.MySQLError{Number: 1114}, classRetry}, // table full
 		{&mysql.MySQLError{Number: 1406}, classData},  // data too long
 		{&mysql.MySQLError{Number: 4025}, classData},  // MariaDB CHECK (json_valid)
 		{&mysql.MySQLError{Number: 3140}, classData},  // MySQL invalid JSON
 		{&mysql.MySQLError{Number: 1153}, classTooLarge},
 		{&mysql.MySQLError{Number: 1146}, classSchema},
-		{&mysql.MySQLError{Number: 1105}, classSuspect},
-		{&mysql.MySQLError{Number: 9999}, classRetry}, // unknown: never drop
+		{&mysql.MySQLError{Number: 1105}, classRefused}, // go-mysql-server's generic error
+		{&mysql.MySQLError{Number: 1644}, classRefused}, // a trigger's SIGNAL
+		{&mysql.MySQLError{Number: 9999}, classRefused}, // the server answered: bounded attempts
 		{mysql.ErrInvalidConn, classRetry},
 		{driver.ErrBadConn, classRetry},
+		{context.DeadlineExceeded, classRetry},
 		{mysql.ErrPktTooLarge, classTooLarge},
 		{fmt.Errorf("wrapped: %w", &mysql.MySQLError{Number: 1366}), classData},
 		{errors.New("dial tcp: connection refused"), classRetry},
-		{fmt.Errorf("%w: %w", errLoadDataRefused, &mysql.MySQLError{Number: 1105}), classRetry},
 	} {
 		assert.Equal(t, tc.want, classify(tc.err), "%v", tc.err)
 	}
 }
 
-func TestFitString(t *testing.T) {
+func TestFitText(t *testing.T) {
 	varchar := &column{maxChars: 5, maxBytes: 20}
-	v, cut := fitString("", varchar)
-	assert.Nil(t, v)
-	assert.False(t, cut)
-	v, cut = fitString("日本語テキスト", varchar)
+	v, cut := fitText("日本語テキスト", varchar)
 	assert.Equal(t, "日本語テキ", v)
 	assert.True(t, cut)
 	text := &column{maxChars: 65535, maxBytes: 10}
-	v, _ = fitString("ééééééé", text) // 14 bytes → 5 characters, 10 bytes
+	v, _ = fitText("ééééééé", text) // 14 bytes → 5 characters, 10 bytes
 	assert.Equal(t, "ééééé", v)
 	mb3 := &column{utf8mb3: true}
-	v, _ = fitString("ok 🚀", mb3)
+	v, _ = fitText("ok 🚀", mb3)
 	assert.Equal(t, "ok \uFFFD", v)
-	v, _ = fitString("a\xffb", &column{})
+	v, _ = fitText("a\xffb", &column{})
 	assert.Equal(t, "a\uFFFDb", v)
 }
 
-func TestAILogJSON(t *testing.T) {
-	m := pcommon.NewValueMap()
-	m.Map().PutStr("model", "qwen")
-	m.Map().PutStr("answer", "<b>&</b>")
-	assert.JSONEq(t, `{"model":"qwen","answer":"<b>&</b>"}`, aiLogJSON(m))
-	assert.NotContains(t, aiLogJSON(m), `\u003c`, "values as sent")
-	assert.Empty(t, aiLogJSON(pcommon.NewValueMap()), "{} is NULL")
-	assert.Empty(t, aiLogJSON(pcommon.NewValueStr("null")))
-	assert.Empty(t, aiLogJSON(pcommon.NewValueStr("not json")))
-	assert.JSONEq(t, `{"a":1}`, aiLogJSON(pcommon.NewValueStr(`"{\"a\":1}"`)), "quoted twice")
-	assert.Empty(t, aiLogJSON(pcommon.NewValueInt(3)))
+func TestAILogColumnValue(t *testing.T) {
+	c := &column{name: "ai_log", field: accesslog.ByAttr(accesslog.AttrAILog), class: classJSON, nullable: true}
+	m := newMapper([]column{*c})
+	val := func(v pcommon.Value) any { return m.convert(c, v) }
+	obj := pcommon.NewValueMap()
+	obj.Map().PutStr("model", "qwen")
+	obj.Map().PutStr("answer", "<b>&</b>")
+	assert.JSONEq(t, `{"model":"qwen","answer":"<b>&</b>"}`, val(obj).(string))
+	assert.NotContains(t, val(obj), `\u003c`, "values as sent")
+	assert.Nil(t, val(pcommon.NewValueMap()), "{} is NULL")
+	assert.Nil(t, val(pcommon.NewValueStr("null")))
+	assert.Nil(t, val(pcommon.NewValueStr("not json")))
+	assert.JSONEq(t, `{"a":1}`, val(pcommon.NewValueStr(`"{\"a\":1}"`)).(string), "quoted twice")
+	assert.Nil(t, val(pcommon.NewValueInt(3)))
+	nan := pcommon.NewValueMap()
+	nan.Map().PutDouble("x", math.NaN())
+	assert.Nil(t, val(nan), "not encodable: NULL")
 }
 
 func TestInsertSQL(t *testing.T) {
@@ -100,7 +110,7 @@ func TestInsertSQL(t *testing.T) {
 	assert.Equal(t, "INSERT INTO `d`.`t` (`start_time`,`record_uid`) VALUES (?,?),(?,?) ON DUPLICATE KEY UPDATE `record_uid` = `record_uid`",
 		insertSQL("d", "t", cols, 2, true))
 	assert.NotContains(t, insertSQL("d", "t", cols, 1, false), "DUPLICATE")
-	assert.Equal(t, "`we``ird`", quoteIdent("we`ird"))
+	assert.Equal(t, "`we``ird`", accesslog.QuoteIdent("we`ird"))
 	assert.False(t, strings.Contains(strings.ToUpper(insertSQL("d", "t", cols, 1, true)), "IGNORE"))
 }
 

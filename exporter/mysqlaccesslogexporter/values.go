@@ -1,7 +1,6 @@
 package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -13,28 +12,10 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// textValue is a string attribute value as text: strings as they are,
-// numbers and booleans as their text, maps and slices as JSON.
-func textValue(v pcommon.Value) string {
-	if v.Type() == pcommon.ValueTypeStr {
-		return v.Str()
-	}
-	return v.AsString()
-}
-
-// fitString repairs and fits a string into a text column. ” becomes NULL
-// (HiMarket filters with IS NOT NULL); invalid UTF-8 is replaced, 4-byte
-// characters are replaced on utf8mb3 columns (which would refuse the row),
-// and the text is cut to the column's characters and bytes. cut reports
-// whether anything was shortened.
-func fitString(s string, c *column) (v any, cut bool) {
-	if s == "" {
-		return nil, false
-	}
-	return fitText(s, c)
-}
-
-// fitText is fitString for a non-empty s, unboxed.
+// fitText repairs and fits a string into a text column: invalid UTF-8 is
+// replaced, 4-byte characters are replaced on utf8mb3 columns (which would
+// refuse the row), and the text is cut to the column's characters and
+// bytes. cut reports whether anything was shortened.
 func fitText(s string, c *column) (_ string, cut bool) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -135,43 +116,39 @@ func floatValue(v pcommon.Value) (float64, bool) {
 	return 0, false
 }
 
-// aiLogJSON renders ai_log as a JSON object, or "" for SQL NULL: absent,
-// null, {} and anything that is not an object (CONTRACT §3). A string
-// attribute is the receiver's raw text when it did not parse; parsing is
-// tried again (once- or twice-quoted objects) before giving up.
-func aiLogJSON(v pcommon.Value) string {
-	var w jsonWriter
-	return w.aiLog(v)
-}
-
-func (w *jsonWriter) aiLog(v pcommon.Value) string {
+// aiLogObject is ai_log as an object: the map the receiver made, or a
+// string it kept because it did not parse, parsed again here (an object
+// encoded once or quoted twice). ok is false for anything else and for {}:
+// those are SQL NULL.
+func aiLogObject(v pcommon.Value) (pcommon.Value, bool) {
 	switch v.Type() {
 	case pcommon.ValueTypeMap:
-		if v.Map().Len() == 0 {
-			return ""
-		}
-		s, _ := w.encode(v)
-		return s
+		return v, v.Map().Len() > 0
 	case pcommon.ValueTypeStr:
 		m, ok := accesslog.DecodeObjectString(v.Str())
 		if !ok || len(m) == 0 {
-			return ""
+			return pcommon.Value{}, false
 		}
-		return marshalJSON(m)
+		obj := pcommon.NewValueMap()
+		accesslog.PutJSONMap(obj.Map(), m)
+		return obj, true
 	}
-	return ""
+	return pcommon.Value{}, false
 }
 
-// marshalJSON encodes without HTML escaping (values stay as sent); invalid
-// UTF-8 is replaced by the encoder, so the result is always valid JSON.
-func marshalJSON(v any) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return ""
+// jsonText is a value for a JSON column: maps and slices as pdata encodes
+// them, anything else as its JSON literal; NULL when there is nothing.
+func jsonText(v pcommon.Value) any {
+	switch v.Type() {
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		if s := v.AsString(); s != "" {
+			return s
+		}
+		return nil
 	}
-	return string(bytes.TrimRight(buf.Bytes(), "\n"))
+	b, err := json.Marshal(v.AsRaw())
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	return string(b)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

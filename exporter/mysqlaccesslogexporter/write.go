@@ -2,122 +2,83 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
+	"sync"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-const (
-	methodInsert   = "insert"
-	methodLoadData = "load_data"
-)
+// maxRefusals is how many pushes a row may be refused alone with an error
+// of classRefused before it is dead-lettered: enough to ride out a
+// passing server fault, few enough that a row no retry will ever write
+// (a trigger's SIGNAL) frees its queue consumer within a few retry
+// intervals.
+const maxRefusals = 5
 
-// writeRows writes rows chunk by chunk. A chunk refused for its data is
-// bisected until the bad rows are alone; a lone bad row with an ai_log is
-// tried once more with ai_log NULL, and what is still refused goes to the
-// dead-letter table; the good ones are written. On a retryable error it stops and returns
-// the rows not written: the current chunk (atomic, so none of it) and all
-// after it.
+// writeRows writes rows chunk by chunk and returns the rows not written
+// with the error that stopped them.
+//
+//   - A chunk refused for its rows (classData, classTooLarge,
+//     classRefused) is bisected until the bad rows are alone; the good ones
+//     are written.
+//   - A bad row with an ai_log is tried once more with ai_log NULL.
+//   - A bad row still refused goes to the dead-letter table; with
+//     classRefused only once it has been refused in maxRefusals pushes:
+//     until then it is handed back to the retry after the rest is written.
+//   - On classRetry or classSchema (the database, not the rows) it stops:
+//     the current chunk (atomic, so none of it) and all after it are
+//     handed back, retried without limit.
 func (e *mysqlExporter) writeRows(ctx context.Context, st *tableState, rows []row) ([]row, error) {
 	pending := chunkRows(rows, len(st.cols), e.cfg.MaxRowsPerStatement, st.maxPacket)
-	written := 0
-	var suspects []row
-	var suspectErrs []error
+	var again []row // refused alone, fewer than maxRefusals times so far
+	var againErr error
 	for len(pending) > 0 {
 		chunk := pending[0]
-		err := e.writeChunk(ctx, st, chunk)
+		err := e.insertChunk(ctx, st, chunk)
 		if err == nil {
-			if dlErr := e.keepDroppedAILogs(ctx, st, chunk); dlErr != nil {
+			if err := e.keepDroppedAILogs(ctx, st, chunk); err != nil {
 				// The chunk is written; handing it back makes the retry
 				// keep the ai_logs (its rows are absorbed by the uid key).
-				return append(flatten(pending), suspects...), fmt.Errorf("keeping a dropped ai_log in the dead-letter table: %w", dlErr)
+				return append(flatten(pending), again...), fmt.Errorf("keeping a dropped ai_log in the dead-letter table: %w", err)
 			}
-			written += len(chunk)
+			e.refusals.forget(chunk)
 			pending = pending[1:]
 			continue
 		}
 		class := classify(err)
 		switch class {
-		case classData, classTooLarge, classSuspect:
-			if len(chunk) > 1 {
-				half := len(chunk) / 2
-				pending = append([][]row{chunk[:half], chunk[half:]}, pending[1:]...)
-				continue
-			}
-			if stripped, ok := withoutAILog(st.cols, &chunk[0], err); ok {
-				// CONTRACT §3: an unusable ai_log is NULL, and the row
-				// still reaches the dashboard. Tried once; if the row is
-				// refused again it is dead-lettered whole (ai_log included).
-				pending[0] = []row{stripped}
-				continue
-			}
-			if class == classSuspect {
-				// Decided once the other rows have been tried.
-				suspects = append(suspects, chunk[0])
-				suspectErrs = append(suspectErrs, err)
-				pending = pending[1:]
-				continue
-			}
-			reason := reasonData
-			if class == classTooLarge {
-				reason = reasonTooLarge
-			}
-			if dlErr := e.deadLetter(ctx, st, &chunk[0], err, reason); dlErr != nil {
-				return append(flatten(pending), suspects...), fmt.Errorf("writing a refused row to the dead-letter table: %w", dlErr)
-			}
-			pending = pending[1:]
-			continue
 		case classSchema:
 			e.invalidate()
+			fallthrough
+		case classRetry:
+			return append(flatten(pending), again...), err
 		}
-		return append(flatten(pending), suspects...), err
-	}
-	if len(suspects) > 0 && written == 0 {
-		return suspects, suspectErrs[0]
-	}
-	for i := range suspects {
-		if dlErr := e.deadLetter(ctx, st, &suspects[i], suspectErrs[i], reasonData); dlErr != nil {
-			return suspects[i:], fmt.Errorf("writing a refused row to the dead-letter table: %w", dlErr)
+		if len(chunk) > 1 {
+			half := len(chunk) / 2
+			pending = append([][]row{chunk[:half], chunk[half:]}, pending[1:]...)
+			continue
 		}
+		r := &chunk[0]
+		if stripped, ok := withoutAILog(st.cols, r, err); ok {
+			pending[0] = []row{stripped}
+			continue
+		}
+		pending = pending[1:]
+		if class == classRefused && e.refusals.add(r.uid) < maxRefusals {
+			again = append(again, *r)
+			againErr = err
+			continue
+		}
+		if err := e.deadLetter(ctx, st, r, err, reasonOf(class)); err != nil {
+			return append(append(flatten(pending), *r), again...), fmt.Errorf("writing a refused row to the dead-letter table: %w", err)
+		}
+		e.refusals.forget(chunk)
+	}
+	if len(again) > 0 {
+		return again, fmt.Errorf("%d row(s) refused by the database, tried again later (dead-lettered after %d refusals): %w", len(again), maxRefusals, againErr)
 	}
 	return nil, nil
-}
-
-// writeChunk writes one chunk with the configured method and records the
-// chunk's size, latency and new rows.
-func (e *mysqlExporter) writeChunk(ctx context.Context, st *tableState, chunk []row) error {
-	method := methodInsert
-	if e.useLoadData(st) {
-		method = methodLoadData
-	}
-	begin := time.Now()
-	var n int64
-	var err error
-	if method == methodLoadData {
-		n, err = e.loadChunk(ctx, st, chunk)
-		if errors.Is(err, errLoadDataRefused) {
-			if e.cfg.InsertMethod == InsertMethodAuto {
-				e.loadDataOff.Store(true)
-				method = methodInsert
-				n, err = e.insertChunk(ctx, st, chunk)
-			}
-			// insert_method load_data: the refusal stays an error (retried,
-			// status reported) until the server allows LOAD DATA LOCAL.
-		}
-	} else {
-		n, err = e.insertChunk(ctx, st, chunk)
-	}
-	if err != nil {
-		return err
-	}
-	attr := methodAttr(method)
-	e.telemetry.ExporterMysqlaccesslogWriteLatency.Record(ctx, time.Since(begin).Seconds(), attr)
-	e.telemetry.ExporterMysqlaccesslogBatchRows.Record(ctx, int64(len(chunk)))
-	e.telemetry.ExporterMysqlaccesslogRowsWritten.Add(ctx, n, attr)
-	return nil
 }
 
 // keepDroppedAILogs keeps, for each written row whose ai_log was written
@@ -132,6 +93,40 @@ func (e *mysqlExporter) keepDroppedAILogs(ctx context.Context, st *tableState, c
 		}
 	}
 	return nil
+}
+
+// refusals counts, per record uid, the pushes in which the database
+// refused the record alone with an error of classRefused. It is bounded:
+// past maxTracked records it starts over, which at worst gives a row a
+// few more attempts.
+type refusals struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+const maxTracked = 100_000
+
+// add counts one refusal of uid and returns how many there have been.
+func (r *refusals) add(uid string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == nil || len(r.n) >= maxTracked {
+		r.n = map[string]int{}
+	}
+	r.n[uid]++
+	return r.n[uid]
+}
+
+// forget drops the counts of rows that are settled.
+func (r *refusals) forget(rows []row) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.n) == 0 {
+		return
+	}
+	for i := range rows {
+		delete(r.n, rows[i].uid)
+	}
 }
 
 func flatten(chunks [][]row) []row {

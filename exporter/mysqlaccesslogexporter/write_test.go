@@ -2,6 +2,7 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// fullEntry has every column of CONTRACT §3, as the ailog processor leaves
+// fullEntry has every access_logs column, as the ailog processor leaves
 // it (column attributes filled), with start_time at +08:00 and ai_log sent
 // as an escaped JSON string.
 func fullEntry() map[string]any {
@@ -94,9 +95,11 @@ func TestFullEntryRoundTrip(t *testing.T) {
 			assert.Equal(t, strings.TrimSpace(toText(want)), *got[f.Column], f.Column)
 		}
 		require.NotNil(t, got["record_uid"])
-		// escaped ai_log is stored as an object HiMarket can read with ->>.
+		// An escaped ai_log is stored as an object HiMarket reads with
+		// JSON_UNQUOTE(JSON_EXTRACT(ai_log, '$.key')) behind JSON_VALID.
 		assert.Equal(t, 1, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")+
-			" WHERE JSON_VALID(ai_log) AND "+tg.jsonGet("ai_log", "model")+" = 'qwen-max' AND "+tg.jsonGet("ai_log", "cache_status")+" = 'hit'"))
+			" WHERE JSON_VALID(ai_log) AND JSON_UNQUOTE(JSON_EXTRACT(ai_log, '$.model')) = 'qwen-max'"+
+			" AND JSON_UNQUOTE(JSON_EXTRACT(ai_log, '$.cache_status')) = 'hit'"))
 	})
 }
 
@@ -129,7 +132,7 @@ func TestEmptyStringsAreNull(t *testing.T) {
 // its width in characters, invalid UTF-8 is repaired, nothing is refused.
 func TestTruncateAndRepair(t *testing.T) {
 	eachTarget(t, func(t *testing.T, tg *target) {
-		tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(tg.database),
+		tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+accesslog.QuoteIdent(tg.database),
 			"CREATE TABLE "+qualified(tg.database, "access_logs")+
 				" (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, start_time TIMESTAMP NULL, request_id VARCHAR(64), method VARCHAR(4), path VARCHAR(10), user_agent TEXT) DEFAULT CHARSET=utf8mb4")
 		cfg := testConfig(tg, tg.dsn)
@@ -159,7 +162,7 @@ func toText(v any) string {
 	case string:
 		return x
 	case int:
-		return itoa(x)
+		return strconv.Itoa(x)
 	}
 	return ""
 }

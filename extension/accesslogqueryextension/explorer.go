@@ -42,8 +42,14 @@ type explorerMeta struct {
 	Paths   map[string]string `json:"paths"`
 }
 
+// columnOf is the column of a field the extension itself names; a name the
+// field table lacks is a programming error.
 func columnOf(jsonName string) string {
-	return accesslog.Fields[accesslog.MustIndexOf(jsonName)].Column
+	i, ok := accesslog.IndexOf(jsonName)
+	if !ok {
+		panic("accesslogquery: no field " + jsonName)
+	}
+	return accesslog.Fields[i].Column
 }
 
 // explorerPage is the page with its metadata in place.

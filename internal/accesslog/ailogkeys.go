@@ -25,7 +25,7 @@ type AILogKey struct {
 	// Key is the ai_log key, spelled as the plugin writes it.
 	Key string
 	// Attr is the flat attribute. When it equals Column the key only fills
-	// the column attribute (CONTRACT.md §3) and never overrides the top level.
+	// the column attribute when the top level lacks it, never overriding it.
 	Attr string
 	// Kind is how the value is typed.
 	Kind AIKind
@@ -40,7 +40,7 @@ type AILogKey struct {
 // custom keys operators configure in ai-statistics.
 const AILogAttrPrefix = "higress.ai."
 
-// ai_log keys the processor reads by name for the CONTRACT.md §3 fallbacks.
+// ai_log keys the processor reads by name to fill columns the top level lacks.
 const (
 	AILogModel        = "model"
 	AILogInputToken   = "input_token"
@@ -69,10 +69,12 @@ const (
 	AttrMCPMethod         = "mcp.method.name"
 )
 
-// AILogKeys is THE ai_log table (CONTRACT.md §2), in contract order.
+// AILogKeys is THE ai_log table, in the order of the data contract. It is
+// an array so that code holding one thing per key can size it by
+// len(AILogKeys) at compile time.
 // Durations keep the plugin's unit (ms) in their name: semconv's
 // gen_ai.response.time_to_first_chunk is in seconds, so it is not reused.
-var AILogKeys = []AILogKey{
+var AILogKeys = [...]AILogKey{
 	// usage
 	{Key: AILogModel, Attr: AttrResponseModel, Kind: AIString, Column: AttrModel},
 	{Key: AILogInputToken, Attr: AttrInputTokens, Kind: AINumber, Column: AttrInputTokens},

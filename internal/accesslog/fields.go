@@ -89,10 +89,12 @@ const (
 	AttrServiceName = "service.name"
 )
 
-// Attribute keys of the fields components read by name (CONTRACT.md §3 fallbacks).
+// Attribute keys of the fields components read by name (column fallbacks,
+// dead letters, indexes).
 const (
 	AttrStartTime     = "higress.start_time"
 	AttrTraceID       = "higress.trace_id"
+	AttrRequestID     = "higress.request_id"
 	AttrMethod        = "http.request.method"
 	AttrPath          = "url.path"
 	AttrResponseCode  = "http.response.status_code"
@@ -122,7 +124,7 @@ var Fields = []Field{
 	{JSON: "method", Attr: AttrMethod, Kind: String, Column: "method", SQLType: "VARCHAR(16)"},
 	{JSON: "path", Attr: AttrPath, Kind: String, Column: "path", SQLType: "VARCHAR(2048)"},
 	{JSON: "protocol", Attr: "network.protocol.version", Kind: String, Column: "protocol", SQLType: "VARCHAR(32)"},
-	{JSON: "request_id", Attr: "higress.request_id", Kind: String, Column: "request_id", SQLType: "VARCHAR(255)"},
+	{JSON: "request_id", Attr: AttrRequestID, Kind: String, Column: "request_id", SQLType: "VARCHAR(255)"},
 	{JSON: "user_agent", Attr: "user_agent.original", Kind: String, Column: "user_agent", SQLType: "VARCHAR(1024)"},
 	{JSON: "x_forwarded_for", Attr: AttrXForwardedFor, Kind: String, Column: "x_forwarded_for", SQLType: "VARCHAR(512)"},
 	{JSON: "response_code", Attr: AttrResponseCode, Kind: Int, Column: "response_code", SQLType: "INT", Indexed: true},
@@ -174,6 +176,28 @@ var Fields = []Field{
 // redelivered record is absorbed instead of written twice.
 var RecordUID = Field{Attr: AttrRecordUID, Kind: String, Column: "record_uid", SQLType: "VARCHAR(64) NULL"}
 
+var indexByAttr = func() map[string]int {
+	m := make(map[string]int, len(Fields))
+	for i := range Fields {
+		m[Fields[i].Attr] = i
+	}
+	return m
+}()
+
+// IndexOfAttr is the index in Fields of an attribute the code itself names
+// (AttrStartTime, AttrRequestID, …), so that its JSON name and column are
+// read from the table; a missing attribute is a programming error.
+func IndexOfAttr(attr string) int {
+	i, ok := indexByAttr[attr]
+	if !ok {
+		panic("accesslog: no field with attribute " + attr)
+	}
+	return i
+}
+
+// ByAttr is the row of an attribute the code itself names.
+func ByAttr(attr string) *Field { return &Fields[IndexOfAttr(attr)] }
+
 var indexByJSON = func() map[string]int {
 	m := make(map[string]int, len(Fields))
 	for i := range Fields {
@@ -188,14 +212,4 @@ var indexByJSON = func() map[string]int {
 func IndexOf(name string) (int, bool) {
 	i, ok := indexByJSON[name]
 	return i, ok
-}
-
-// MustIndexOf is IndexOf for keys the code itself names; a key missing
-// from the table is a programming error.
-func MustIndexOf(name string) int {
-	i, ok := indexByJSON[name]
-	if !ok {
-		panic("accesslog: no field " + name)
-	}
-	return i
 }

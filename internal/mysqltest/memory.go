@@ -18,7 +18,8 @@ import (
 // Any user name is accepted without a password; data lives until Close.
 // Its memory tables are not safe for concurrent writers: commits of two
 // sessions writing the same table at once can overwrite each other, so
-// clients should write through a single connection (max_open_conns: 1).
+// clients should write through a single connection (the exporter: one
+// sending_queue consumer).
 type MemoryServer struct {
 	srv  *server.Server
 	addr string

@@ -21,7 +21,7 @@ type Config struct {
 	// receiver writes higress.ai_log; other senders may use another key.
 	FromAttribute string `mapstructure:"from_attribute"`
 	// KeepOriginal keeps the ai_log attribute after flattening. The
-	// access_logs `ai_log` column (and HiMarket's ->>'$.key' queries) need
+	// access_logs `ai_log` column (and HiMarket's JSON_EXTRACT queries) need
 	// it, values as sent; only turn it off for backends that want flat
 	// attributes alone.
 	KeepOriginal bool `mapstructure:"keep_original"`

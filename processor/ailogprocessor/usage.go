@@ -14,13 +14,13 @@ type fallback struct {
 	isNum  bool
 }
 
-// fallbacks holds at most one value per column the table maps (model,
-// tokens, consumer, mcp tool, cached and reasoning tokens): a fixed array,
-// so no allocation per record. details are the token-details entries,
+// fallbacks holds the ai_log values that may fill a column attribute:
+// at most one per ai_log key, so an array sized by the key table holds
+// them all without an allocation per record. details are the token-details entries,
 // applied after list: ai_log's own cached_tokens / reasoning_tokens win
 // over the same count inside a details object, whatever the key order.
 type fallbacks struct {
-	list    [8]fallback
+	list    [len(accesslog.AILogKeys)]fallback
 	n       int
 	details [2]fallback
 	nd      int

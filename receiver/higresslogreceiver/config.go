@@ -24,6 +24,9 @@ type Config struct {
 	HealthPath string `mapstructure:"health_path"`
 	// ServiceName is the service.name resource attribute of every record.
 	ServiceName string `mapstructure:"service_name"`
+	// MaxExtraFields bounds the unknown top-level fields kept per entry
+	// (as higress.extra.*); the rest are dropped and counted.
+	MaxExtraFields int `mapstructure:"max_extra_fields"`
 	// GroupCommit merges concurrent requests into one pipeline call.
 	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
 
@@ -31,16 +34,14 @@ type Config struct {
 	_ struct{}
 }
 
-// GroupCommitConfig bounds how entries of concurrent requests are handed
-// to the pipeline. Each request is still answered only after the call that
-// carried its entries returned.
+// GroupCommitConfig says how entries of concurrent requests are handed to
+// the pipeline: as many calls at once as the process may use CPUs, the
+// requests arriving while all are busy grouped into the next call. Each
+// request is still answered only after the call that carried its entries
+// returned.
 type GroupCommitConfig struct {
 	// Enabled turns grouping on (default). Off: one pipeline call per request.
 	Enabled bool `mapstructure:"enabled"`
-	// MaxInflight is how many pipeline calls may run at once; requests
-	// arriving while all are busy are grouped into the next call. 0 means
-	// the number of CPUs the process may use.
-	MaxInflight int `mapstructure:"max_inflight"`
 	// Linger is how long a request that could be handed over at once
 	// waits for others to join its call (0: none). With a persistent
 	// sending queue every call costs a few fsynced writes; a linger of a
@@ -73,8 +74,8 @@ func (cfg *Config) Validate() error {
 	if strings.TrimSpace(cfg.ServiceName) == "" {
 		errs = append(errs, errors.New("service_name must not be empty"))
 	}
-	if cfg.GroupCommit.MaxInflight < 0 {
-		errs = append(errs, errors.New("group_commit::max_inflight must not be negative"))
+	if cfg.MaxExtraFields < 0 {
+		errs = append(errs, errors.New("max_extra_fields must not be negative"))
 	}
 	if cfg.GroupCommit.Linger < 0 || cfg.GroupCommit.Linger > maxLinger {
 		errs = append(errs, fmt.Errorf("group_commit::linger must be between 0 and %v", maxLinger))

@@ -32,8 +32,8 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "higress-gateway", cfg.ServiceName)
 				assert.Equal(t, int64(defaultMaxBodySize), cfg.MaxRequestBodySize)
 				assert.False(t, cfg.Auth.HasValue())
+				assert.Equal(t, defaultMaxExtraFields, cfg.MaxExtraFields)
 				assert.True(t, cfg.GroupCommit.Enabled)
-				assert.Equal(t, 0, cfg.GroupCommit.MaxInflight)
 			},
 		},
 		{
@@ -46,8 +46,8 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, int64(1<<20), cfg.MaxRequestBodySize)
 				require.True(t, cfg.Auth.HasValue())
 				assert.Equal(t, "bearertokenauth", cfg.Auth.Get().AuthenticatorID.String())
+				assert.Equal(t, 16, cfg.MaxExtraFields)
 				assert.True(t, cfg.GroupCommit.Enabled)
-				assert.Equal(t, 4, cfg.GroupCommit.MaxInflight)
 				assert.Equal(t, 2*time.Millisecond, cfg.GroupCommit.Linger)
 			},
 		},
@@ -58,6 +58,7 @@ func TestLoadConfig(t *testing.T) {
 				`health_path "/" must differ`,
 				"service_name must not be empty",
 				"group_commit::linger must be between 0 and 1s",
+				"max_extra_fields must not be negative",
 			},
 		},
 		{

@@ -3,7 +3,6 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 import (
 	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -14,15 +13,76 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
+// valueKind says how a top-level value was sent.
+type valueKind uint8
+
+const (
+	absent valueKind = iota
+	null
+	str   // a JSON string: s
+	num   // a JSON number: s is its text
+	other // true/false, an array, or an object that is not decoded into pdata: v
+	pmap  // an object decoded straight into pdata (ai_log, headers): m
+)
+
+// value is one top-level value of an entry. Strings and numbers are kept
+// without boxing them into interfaces: an entry has about 40 of them.
+type value struct {
+	kind valueKind
+	s    string
+	v    any
+	m    pcommon.Map
+}
+
+// any returns the value as encoding/json (UseNumber) would have decoded
+// it, for the accesslog helpers. It is not defined for pmap values.
+func (v *value) any() any {
+	switch v.kind {
+	case str:
+		return v.s
+	case num:
+		return json.Number(v.s)
+	case other:
+		return v.v
+	}
+	return nil
+}
+
+// entry is one decoded access-log object: known fields by their index in
+// accesslog.Fields, unknown top-level keys by name (raw pdata values). For
+// duplicate keys the last one wins, as with encoding/json.
+type entry struct {
+	known []value
+	extra map[string]any
+}
+
+func newEntry() entry { return entry{known: make([]value, len(accesslog.Fields))} }
+
+func (e *entry) putExtra(key string, v any) {
+	if e.extra == nil {
+		e.extra = map[string]any{}
+	}
+	e.extra[key] = v
+}
+
+// Indexes of the fields the receiver reads itself.
+var (
+	idxInstanceID   = accesslog.IndexOfAttr(accesslog.AttrInstanceID)
+	idxTraceID      = accesslog.IndexOfAttr(accesslog.AttrTraceID)
+	idxResponseCode = accesslog.IndexOfAttr(accesslog.AttrResponseCode)
+	idxMethod       = accesslog.IndexOfAttr(accesslog.AttrMethod)
+	idxPath         = accesslog.IndexOfAttr(accesslog.AttrPath)
+)
+
 // fillRecord writes an entry's fields onto lr using the field table.
 func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp) {
 	attrs := lr.Attributes()
-	attrs.EnsureCapacity(len(accesslog.Fields) + len(e.extra) + 1)
 	lr.SetObservedTimestamp(received)
 	lr.SetTimestamp(received)
+	putExtras(attrs, e.extra)
+	attrs.EnsureCapacity(attrs.Len() + len(accesslog.Fields) + 1)
 
-	// Known fields in table order, then unknown ones sorted: the record
-	// reads the same way every time.
+	// Known fields in table order: the record reads the same way every time.
 	for i := range accesslog.Fields {
 		f := &accesslog.Fields[i]
 		v := &e.known[i]
@@ -36,10 +96,6 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp) {
 		}
 		putField(attrs, f, v)
 	}
-	for _, key := range sortedKeys(e.extra) {
-		accesslog.PutJSON(attrs.PutEmpty(accesslog.AttrExtraPrefix+key), e.extra[key])
-	}
-
 	if tid, ok := parseTraceID(e.known[idxTraceID]); ok {
 		lr.SetTraceID(tid)
 	}
@@ -207,16 +263,17 @@ func stringValue(v value) string {
 	return ""
 }
 
-// sortedKeys lists the unknown keys in order. They are kept under
-// higress.extra.* because senders evolve.
-func sortedKeys(extra map[string]any) []string {
+// putExtras keeps the unknown fields under higress.extra.*, because
+// senders evolve. They are put first and in one go (Map.FromRaw): putting
+// them one by one would scan the map for a repeated key each time, a cost
+// that grows with the square of their number.
+func putExtras(attrs pcommon.Map, extra map[string]any) {
 	if len(extra) == 0 {
-		return nil
+		return
 	}
-	keys := make([]string, 0, len(extra))
-	for k := range extra {
-		keys = append(keys, k)
+	raw := make(map[string]any, len(extra))
+	for k, v := range extra {
+		raw[accesslog.AttrExtraPrefix+k] = v
 	}
-	slices.Sort(keys)
-	return keys
+	_ = attrs.FromRaw(raw) // anyValue only makes types FromRaw takes
 }

@@ -19,6 +19,10 @@ const (
 	// defaultMaxBodySize leaves room for entries carrying whole LLM
 	// conversations (req_body/resp_body) while bounding memory per request.
 	defaultMaxBodySize = 32 << 20
+	// defaultMaxExtraFields keeps every field a db-log-pusher version
+	// might add, and bounds what a hostile or broken sender can make the
+	// pipeline carry per entry.
+	defaultMaxExtraFields = 128
 )
 
 // NewFactory creates the higresslog receiver factory.
@@ -35,11 +39,12 @@ func createDefaultConfig() component.Config {
 	srv.NetAddr.Endpoint = defaultEndpoint
 	srv.MaxRequestBodySize = defaultMaxBodySize
 	return &Config{
-		ServerConfig: srv,
-		IngestPath:   defaultIngestPath,
-		HealthPath:   defaultHealthPath,
-		ServiceName:  defaultServiceName,
-		GroupCommit:  GroupCommitConfig{Enabled: true},
+		ServerConfig:   srv,
+		IngestPath:     defaultIngestPath,
+		HealthPath:     defaultHealthPath,
+		ServiceName:    defaultServiceName,
+		MaxExtraFields: defaultMaxExtraFields,
+		GroupCommit:    GroupCommitConfig{Enabled: true},
 	}
 }
 

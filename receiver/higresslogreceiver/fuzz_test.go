@@ -18,11 +18,11 @@ func FuzzDecodeBody(f *testing.F) {
 	f.Add([]byte(""))
 	now := time.Unix(1795140000, 0)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		ld, problems, err := buildLogs(body, now, "svc")
+		ld, rep, err := buildLogs(body, now, "svc", 4)
 		if err != nil {
 			return
 		}
-		for _, p := range problems {
+		for _, p := range rep.problems {
 			if p.Reason == "" || p.Error == "" {
 				t.Fatalf("problem without reason or message: %+v", p)
 			}

@@ -99,16 +99,12 @@ func TestGroupCommitLoneRequestGoesStraightThrough(t *testing.T) {
 // fewer pipeline calls than requests.
 func TestGroupCommitUnderConcurrentPosts(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		inflight int
-		linger   time.Duration
-	}{{"one slot", 1, 0}, {"two slots, linger", 2, time.Millisecond}, {"one slot, linger", 1, 3 * time.Millisecond}} {
+		name   string
+		linger time.Duration
+	}{{"no linger", 0}, {"linger 1ms", time.Millisecond}, {"linger 3ms", 3 * time.Millisecond}} {
 		t.Run(tc.name, func(t *testing.T) {
 			sink := &countingSink{next: func(context.Context, plog.Logs) error { return nil }}
-			rcv := startReceiver(t, func(c *Config) {
-				c.GroupCommit.MaxInflight = tc.inflight
-				c.GroupCommit.Linger = tc.linger
-			}, sink, nil)
+			rcv := startReceiver(t, func(c *Config) { c.GroupCommit.Linger = tc.linger }, sink, nil)
 
 			const posts = 400
 			var wg sync.WaitGroup
@@ -223,4 +219,58 @@ func TestGroupCommitCancelsWhenEveryoneGaveUp(t *testing.T) {
 		defer gc.mu.Unlock()
 		return gc.inflight == 0
 	}, 5*time.Second, time.Millisecond, "the slot is released")
+}
+
+// Shutdown waits for a grouped call whose senders all gave up, and a group
+// still waiting for a slot when shutdown begins never reaches the pipeline.
+func TestGroupCommitShutdownWaitsForEveryCall(t *testing.T) {
+	next := &gatedConsumer{entered: make(chan struct{}, 4), gate: make(chan struct{})}
+	gc := newGroupCommitter(next, 1, 0)
+	first := make(chan error, 1)
+	go func() { first <- gc.consume(context.Background(), oneRecord()) }()
+	<-next.entered // the first request holds the only slot
+
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- gc.consume(ctx, oneRecord()) }()
+	require.Eventually(t, func() bool {
+		gc.mu.Lock()
+		defer gc.mu.Unlock()
+		return gc.pending != nil
+	}, 5*time.Second, time.Millisecond)
+	cancel()
+	assert.ErrorIs(t, <-gaveUp, context.Canceled, "the sender gave up; its entries are still in the pending group")
+
+	shut := make(chan error, 1)
+	go func() { shut <- gc.shutdown(context.Background()) }()
+	select {
+	case err := <-shut:
+		t.Fatalf("shutdown returned (%v) while a pipeline call was running", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(next.gate)
+	require.NoError(t, <-first)
+	require.NoError(t, <-shut)
+	next.mu.Lock()
+	assert.Equal(t, []int{1}, next.calls, "the pending group was not handed over after shutdown began")
+	next.mu.Unlock()
+	assert.ErrorIs(t, gc.consume(context.Background(), oneRecord()), errShuttingDown)
+}
+
+// Shutdown ends a linger at once instead of sleeping it out.
+func TestGroupCommitShutdownEndsLinger(t *testing.T) {
+	next := &gatedConsumer{entered: make(chan struct{}, 4), gate: make(chan struct{})}
+	close(next.gate)
+	gc := newGroupCommitter(next, 1, time.Hour)
+	result := make(chan error, 1)
+	go func() { result <- gc.consume(context.Background(), oneRecord()) }()
+	require.Eventually(t, func() bool {
+		gc.mu.Lock()
+		defer gc.mu.Unlock()
+		return gc.lingering != nil
+	}, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, gc.shutdown(ctx), "a linger of an hour must not hold shutdown")
+	<-result
 }

@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	grpcstatus "google.golang.org/grpc/status"
 )
 
 // answer is the JSON body of every ingest response.
@@ -49,7 +51,7 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 	}
 
 	received := time.Now()
-	ld, problems, err := buildLogs(body, received, r.cfg.ServiceName)
+	ld, rep, err := buildLogs(body, received, r.cfg.ServiceName, r.cfg.MaxExtraFields)
 	if err != nil {
 		var be *bodyError
 		reason := reasonInvalidJSON
@@ -60,8 +62,12 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 		writeAnswer(w, http.StatusBadRequest, answer{Rejected: 1, Error: err.Error()})
 		return
 	}
+	problems := rep.problems
 	for _, p := range problems {
 		r.countRejected(req, p.Reason, 1)
+	}
+	if rep.extraCut > 0 {
+		r.telemetry.ReceiverHigresslogExtraFieldsDropped.Add(req.Context(), int64(rep.extraCut))
 	}
 	accepted := ld.LogRecordCount()
 	if accepted == 0 {
@@ -80,17 +86,26 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 }
 
 // refuse answers when the pipeline did not take the entries, so that
-// nothing is acknowledged that was not taken. Permanent errors will not
-// succeed on retry (400); anything else (memory limiter, full queue) is
-// back-pressure (503 with Retry-After).
+// nothing is acknowledged that was not taken. As the otlp receiver does: a
+// permanent failure downstream is the collector's, not the body's (500);
+// a gRPC ResourceExhausted status is 429; anything else (memory_limiter,
+// a full sending queue, shutdown) is back-pressure (503). 429 and 503
+// carry Retry-After.
 func (r *higressReceiver) refuse(w http.ResponseWriter, err error, n int) {
-	if consumererror.IsPermanent(err) {
+	status := http.StatusServiceUnavailable
+	switch {
+	case consumererror.IsPermanent(err):
+		status = http.StatusInternalServerError
+	case grpcstatus.Code(err) == codes.ResourceExhausted:
+		status = http.StatusTooManyRequests
+	}
+	if status == http.StatusInternalServerError {
 		r.settings.Logger.Warn("pipeline rejected entries permanently", zap.Int("entries", n), zap.Error(err))
-		writeAnswer(w, http.StatusBadRequest, answer{Rejected: n, Error: "rejected by pipeline: " + err.Error()})
+		writeAnswer(w, status, answer{Rejected: n, Error: "rejected by the pipeline: " + err.Error()})
 		return
 	}
 	w.Header().Set("Retry-After", retryAfterSeconds)
-	writeAnswer(w, http.StatusServiceUnavailable, answer{Rejected: n, Error: "collector busy, retry later: " + err.Error()})
+	writeAnswer(w, status, answer{Rejected: n, Error: "collector busy, retry later: " + err.Error()})
 }
 
 func (r *higressReceiver) handleHealth(w http.ResponseWriter, req *http.Request) {

@@ -12,10 +12,10 @@ import (
 
 // buildLogs decodes a body into records grouped by gateway instance
 // (instance_id → service.instance.id), one resource per instance.
-func buildLogs(body []byte, received time.Time, serviceName string) (plog.Logs, []entryError, error) {
-	entries, problems, err := splitEntries(body)
+func buildLogs(body []byte, received time.Time, serviceName string, maxExtra int) (plog.Logs, report, error) {
+	entries, rep, err := decodeBody(body, maxExtra)
 	if err != nil {
-		return plog.Logs{}, nil, err
+		return plog.Logs{}, report{}, err
 	}
 	ld := plog.NewLogs()
 	scopes := map[string]plog.LogRecordSlice{}
@@ -37,7 +37,7 @@ func buildLogs(body []byte, received time.Time, serviceName string) (plog.Logs, 
 		}
 		fillRecord(records.AppendEmpty(), entry, now)
 	}
-	return ld, problems, nil
+	return ld, rep, nil
 }
 
 func newResource(ld plog.Logs, serviceName, instance string) plog.LogRecordSlice {

@@ -32,6 +32,8 @@ type higressReceiver struct {
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 
+	committer *groupCommitter // nil without group commit
+
 	server *http.Server
 	addr   net.Addr // bound address; endpoint may say port 0
 	wg     sync.WaitGroup
@@ -52,11 +54,8 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*higre
 	}
 	r := &higressReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, telemetry: tb, consume: next.ConsumeLogs}
 	if cfg.GroupCommit.Enabled {
-		inflight := cfg.GroupCommit.MaxInflight
-		if inflight == 0 {
-			inflight = runtime.GOMAXPROCS(0)
-		}
-		r.consume = newGroupCommitter(next, inflight, cfg.GroupCommit.Linger).consume
+		r.committer = newGroupCommitter(next, runtime.GOMAXPROCS(0), cfg.GroupCommit.Linger)
+		r.consume = r.committer.consume
 	}
 	return r, nil
 }
@@ -104,7 +103,9 @@ func (r *higressReceiver) Start(ctx context.Context, host component.Host) error 
 }
 
 // Shutdown stops accepting and waits for in-flight requests, so every entry
-// that was answered 2xx has been handed to the pipeline.
+// that was answered 2xx has been handed to the pipeline, and then for every
+// pipeline call group commit started, so that nothing reaches the next
+// consumer once it returns.
 func (r *higressReceiver) Shutdown(ctx context.Context) error {
 	var err error
 	if r.server != nil {
@@ -112,6 +113,9 @@ func (r *higressReceiver) Shutdown(ctx context.Context) error {
 		if errors.Is(err, net.ErrClosed) {
 			err = nil
 		}
+	}
+	if r.committer != nil {
+		err = errors.Join(err, r.committer.shutdown(ctx))
 	}
 	r.wg.Wait()
 	if r.telemetry != nil {

@@ -23,9 +23,9 @@ func readTestdata(t testing.TB, name string) []byte {
 // mustBuild decodes a body the way the HTTP handler does.
 func mustBuild(t testing.TB, body string) (plog.Logs, []entryError) {
 	t.Helper()
-	ld, problems, err := buildLogs([]byte(body), testNow, defaultServiceName)
+	ld, rep, err := buildLogs([]byte(body), testNow, defaultServiceName, defaultMaxExtraFields)
 	require.NoError(t, err)
-	return ld, problems
+	return ld, rep.problems
 }
 
 // records flattens all log records of ld, in order.

@@ -43,7 +43,7 @@ func marshal(v any) []byte {
 	return b
 }
 
-// badBodies are generated from CONTRACT.md §1-shaped entries.
+// badBodies are generated from entries shaped as db-log-pusher sends them.
 func badBodies(run string) []badBody {
 	id := func(n string) string { return "bad-" + run + "-" + n }
 	entry := func(n string) map[string]any {
@@ -232,22 +232,21 @@ func (e *env) waitSafelyStored(id string, within time.Duration) {
 	}
 }
 
-// countStored counts request id in access_logs and in the dead-letter table.
+// countStored counts request id in access_logs and in the dead-letter
+// table, where a row is the request itself (not an ai_log kept aside for a
+// row that is in access_logs).
 func (e *env) countStored(id string) (main, dead int) {
 	_ = e.sqlDB.QueryRowContext(context.Background(),
 		"SELECT COUNT(*) FROM `access_logs` WHERE `request_id` = ?", id).Scan(&main)
 	_ = e.sqlDB.QueryRowContext(context.Background(),
-		"SELECT COUNT(*) FROM `access_logs_rejected` WHERE `record` LIKE ?", "%"+id+"%").Scan(&dead)
+		"SELECT COUNT(*) FROM `access_logs_rejected` WHERE `request_id` = ? AND `reason` <> 'ai_log_refused'", id).Scan(&dead)
 	return main, dead
 }
 
 // TestOversizedAILog posts one entry whose ai_log alone is larger than the
 // server's max_allowed_packet (16 MiB on MariaDB 10.11): it cannot be
-// written as a row, so it must end up in the dead-letter table, and it
-// must not block the entries behind it. (MariaDB refuses the value with
-// error 1105 "Parameter of prepared statement which is set through
-// mysql_send_long_data() is longer than 'max_allowed_packet' bytes"; until
-// commit 96ce617 the exporter retried such a row forever.)
+// written as it is, so the row is stored with ai_log NULL (the ai_log in the
+// dead-letter table), and it must not block the entries behind it.
 func TestOversizedAILog(t *testing.T) {
 	e := newEnv(t, harness.Options{LogLevel: "info"})
 	e.start()
@@ -283,14 +282,11 @@ func TestOversizedAILog(t *testing.T) {
 	}
 }
 
-// TestDeadLetterKeepsIdentity sends an entry MariaDB refuses (ai_log nested
-// deeper than MariaDB's JSON limit of 32 fails the column's json_valid
-// check, error 4025) that is also large (a 10 MiB answer): it must land in
-// access_logs_rejected with its request_id findable.
-//
-// (The exporter used to cut such a record at max_allowed_packet/2 from the
-// end, losing the request id; it now writes the row with ai_log NULL and
-// keeps the ai_log, cut by its biggest values, in the dead-letter table.)
+// TestDeadLetterKeepsIdentity sends an entry MariaDB would refuse (ai_log
+// nested deeper than MariaDB's JSON limit of 32 fails the column's
+// json_valid check, error 4025) that is also large (a 10 MiB answer): the
+// row is written with ai_log NULL, findable by its request_id, and the
+// ai_log is kept in access_logs_rejected.
 func TestDeadLetterKeepsIdentity(t *testing.T) {
 	e := newEnv(t, harness.Options{})
 	e.start()

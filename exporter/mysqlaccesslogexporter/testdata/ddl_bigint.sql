@@ -1,5 +1,5 @@
 -- The variant with epoch-seconds BIGINT start_time and request/response
--- bodies (CONTRACT §3, third published DDL).
+-- bodies (the third published DDL).
 CREATE TABLE access_logs (
   id BIGINT AUTO_INCREMENT PRIMARY KEY,
   start_time BIGINT NOT NULL COMMENT 'Request start time (epoch seconds)',

@@ -110,7 +110,7 @@ type Options struct {
 	// of refusing them.
 	BlockOnOverflow bool
 	// QueueBytes bounds the sending queue in bytes (sizer: bytes); it wins
-	// over QueueSize.
+	// over QueueSize. Without either, a persistent queue gets 1 GiB on disk.
 	QueueBytes int
 	// QueueSize in records (0: the exporter's default).
 	QueueSize int
@@ -157,7 +157,6 @@ exporters:
     dsn: {{ printf "%q" .DSN }}
     table: {{ .Table }}
     connect_timeout: 2s
-    schema_retry_interval: 500ms
     timeout: 10s
     retry_on_failure:
       enabled: true
@@ -173,7 +172,10 @@ exporters:
       sizer: bytes
       queue_size: {{ .QueueBytes }}
 {{- else if .QueueSize }}
+      sizer: items
       queue_size: {{ .QueueSize }}
+{{- else if .StorageDir }}
+      queue_size: 1073741824
 {{- end }}
 {{- if .BlockOnOverflow }}
       block_on_overflow: true

@@ -78,7 +78,7 @@ persistent queue; .Values.config is deep-merged over it.
       "create_schema" .Values.mysql.createSchema))
 }}
 {{- if .Values.mysql.database }}
-{{- $_ := set $cfg.exporters.mysqlaccesslog "database" .Values.mysql.database }}
+{{- fail "mysql.database is no longer a value: name the database in the DSN (user:pass@tcp(mysql:3306)/<database>)" }}
 {{- end }}
 {{- if .Values.ingest.auth.enabled }}
 {{- $_ := set $cfg.extensions "bearertokenauth" (dict "token" "${env:INGEST_TOKEN}") }}

@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	mu                                  sync.Mutex
 	registrations                       []metric.Registration
 	ExporterMysqlaccesslogBatchRows     metric.Int64Histogram
+	ExporterMysqlaccesslogRowsDropped   metric.Int64Counter
 	ExporterMysqlaccesslogRowsRejected  metric.Int64Counter
 	ExporterMysqlaccesslogRowsTruncated metric.Int64Counter
 	ExporterMysqlaccesslogRowsWritten   metric.Int64Counter
@@ -70,9 +71,15 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithExplicitBucketBoundaries([]float64{1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000}...),
 	)
 	errs = errors.Join(errs, err)
+	builder.ExporterMysqlaccesslogRowsDropped, err = builder.meter.Int64Counter(
+		"otelcol_exporter_mysqlaccesslog_rows_dropped",
+		metric.WithDescription("Rows the database refused that no dead-letter table could keep; each one is logged in full at error level. [Alpha]"),
+		metric.WithUnit("{row}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ExporterMysqlaccesslogRowsRejected, err = builder.meter.Int64Counter(
 		"otelcol_exporter_mysqlaccesslog_rows_rejected",
-		metric.WithDescription("Rows the database refused as data errors; each one is written to the dead-letter table. [Alpha]"),
+		metric.WithDescription("Rows the database refused (for their data, their size, or alone in several pushes with an error not known to be about the data); each one goes to the dead-letter table, or is logged and counted in rows_dropped without one. [Alpha]"),
 		metric.WithUnit("{row}"),
 	)
 	errs = errors.Join(errs, err)

@@ -36,10 +36,26 @@ func AssertEqualExporterMysqlaccesslogBatchRows(t *testing.T, tt *componenttest.
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualExporterMysqlaccesslogRowsDropped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_exporter_mysqlaccesslog_rows_dropped",
+		Description: "Rows the database refused that no dead-letter table could keep; each one is logged in full at error level. [Alpha]",
+		Unit:        "{row}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_exporter_mysqlaccesslog_rows_dropped")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualExporterMysqlaccesslogRowsRejected(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_exporter_mysqlaccesslog_rows_rejected",
-		Description: "Rows the database refused as data errors; each one is written to the dead-letter table. [Alpha]",
+		Description: "Rows the database refused (for their data, their size, or alone in several pushes with an error not known to be about the data); each one goes to the dead-letter table, or is logged and counted in rows_dropped without one. [Alpha]",
 		Unit:        "{row}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

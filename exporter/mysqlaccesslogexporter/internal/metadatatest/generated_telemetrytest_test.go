@@ -20,6 +20,7 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ExporterMysqlaccesslogBatchRows.Record(context.Background(), 1)
+	tb.ExporterMysqlaccesslogRowsDropped.Add(context.Background(), 1)
 	tb.ExporterMysqlaccesslogRowsRejected.Add(context.Background(), 1)
 	tb.ExporterMysqlaccesslogRowsTruncated.Add(context.Background(), 1)
 	tb.ExporterMysqlaccesslogRowsWritten.Add(context.Background(), 1)
@@ -27,6 +28,9 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterMysqlaccesslogWriteLatency.Record(context.Background(), 1)
 	AssertEqualExporterMysqlaccesslogBatchRows(t, testTel,
 		[]metricdata.HistogramDataPoint[int64]{{}}, metricdatatest.IgnoreValue(),
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterMysqlaccesslogRowsDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterMysqlaccesslogRowsRejected(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},

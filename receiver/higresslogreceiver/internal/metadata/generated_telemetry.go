@@ -23,10 +23,11 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                             metric.Meter
-	mu                                sync.Mutex
-	registrations                     []metric.Registration
-	ReceiverHigresslogRejectedEntries metric.Int64Counter
+	meter                                metric.Meter
+	mu                                   sync.Mutex
+	registrations                        []metric.Registration
+	ReceiverHigresslogExtraFieldsDropped metric.Int64Counter
+	ReceiverHigresslogRejectedEntries    metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -58,6 +59,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverHigresslogExtraFieldsDropped, err = builder.meter.Int64Counter(
+		"otelcol_receiver_higresslog_extra_fields_dropped",
+		metric.WithDescription("Unknown fields dropped because their entry already carried max_extra_fields of them. [Alpha]"),
+		metric.WithUnit("{field}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverHigresslogRejectedEntries, err = builder.meter.Int64Counter(
 		"otelcol_receiver_higresslog_rejected_entries",
 		metric.WithDescription("Number of db-log-pusher entries that were unusable and not turned into log records. [Alpha]"),

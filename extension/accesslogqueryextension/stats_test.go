@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,8 +16,26 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// statsSums are the fixture's summed columns.
-var statsSums = []string{"bytes_received", "bytes_sent", "input_tokens", "output_tokens", "total_tokens"}
+// statsSums are the fixture's summed columns; usageSums are summed too
+// where the table has them (create_schema adds them to every DDL).
+var (
+	statsSums = []string{"bytes_received", "bytes_sent", "input_tokens", "output_tokens", "total_tokens"}
+	usageSums = []string{"cached_tokens", "reasoning_tokens", "cost"}
+)
+
+// summed is statsSums plus the usage columns the rows' table has.
+func summed(rows []stored) []string {
+	cols := slices.Clone(statsSums)
+	if len(rows) == 0 {
+		return cols
+	}
+	for _, c := range usageSums {
+		if _, ok := rows[0].vals[c]; ok {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
 
 // oracleStats computes /query/stats's figures from stored rows: HiMarket's
 // definitions (UV distinct x_forwarded_for, fallback internal_redirect,
@@ -43,7 +62,7 @@ func oracleStats(rows []stored) map[string]any {
 			n, _ := strconv.ParseInt(v, 10, 64)
 			durations = append(durations, n)
 		}
-		for _, c := range statsSums {
+		for _, c := range summed(rows) {
 			if v, ok := r.str(c); ok {
 				n, _ := strconv.ParseInt(v, 10, 64)
 				sums[c] += n
@@ -54,7 +73,7 @@ func oracleStats(rows []stored) map[string]any {
 	for c, n := range sums {
 		out[c] = n
 	}
-	for _, c := range statsSums {
+	for _, c := range summed(rows) {
 		if _, ok := out[c]; !ok {
 			out[c] = int64(0)
 		}

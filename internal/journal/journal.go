@@ -1,0 +1,318 @@
+// Package journal is a durable queue of records on a storage extension
+// (file_storage). Appends that arrive while a transaction is being written
+// are written together in the next one, so concurrent senders share one
+// fsync; records are read back and removed in batches. The decoded form of
+// a record is kept in memory up to a bound, so in the usual case nothing is
+// read back from disk.
+package journal // import "github.com/otelcol-higress/otelcol-higress/internal/journal"
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+)
+
+var (
+	// ErrFull is returned by Append while the journal holds its maximum
+	// size: the sender should come back later.
+	ErrFull = errors.New("journal is full")
+	// ErrClosed is returned once Close has been called.
+	ErrClosed = errors.New("journal is closed")
+)
+
+// Config bounds a journal.
+type Config struct {
+	// MaxBytes is the most stored record bytes; Append fails with ErrFull
+	// beyond it.
+	MaxBytes int64
+	// MemoryBytes is how many stored bytes' worth of records keep their
+	// decoded value in memory; the others are read back when taken.
+	MemoryBytes int64
+}
+
+// Entry is one record. Value is the decoded form when Cached; otherwise
+// the record must be read back with Read.
+type Entry[T any] struct {
+	Seq    uint64
+	Size   int64
+	Value  T
+	Cached bool
+}
+
+// Journal is a durable FIFO of records. It is safe for concurrent use.
+type Journal[T any] struct {
+	client storage.Client
+	cfg    Config
+
+	mu        sync.Mutex
+	closed    bool
+	nextSeq   uint64
+	stored    int64 // bytes appended and not yet removed
+	cached    int64 // bytes of records whose value is in memory
+	gathering *group[T]
+	ready     []Entry[T] // written, not yet taken
+
+	commitWake chan struct{}
+	readyWake  chan struct{}
+	stop       chan struct{}
+	wg         sync.WaitGroup
+}
+
+type group[T any] struct {
+	ops     []*storage.Operation
+	entries []Entry[T]
+	done    chan struct{}
+	err     error
+}
+
+// Open reads what a previous run left in client (oldest first, not
+// cached) and starts the writer. client must support storage.Walker.
+func Open[T any](ctx context.Context, client storage.Client, cfg Config) (*Journal[T], error) {
+	walker, ok := client.(storage.Walker)
+	if !ok {
+		return nil, errors.New("the storage extension cannot list its keys (storage.Walker); use file_storage")
+	}
+	j := &Journal[T]{
+		client:     client,
+		cfg:        cfg,
+		commitWake: make(chan struct{}, 1),
+		readyWake:  make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+	}
+	err := walker.Walk(ctx, func(key string, value []byte) ([]*storage.Operation, error) {
+		seq, ok := parseKey(key)
+		if !ok {
+			return nil, nil
+		}
+		j.ready = append(j.ready, Entry[T]{Seq: seq, Size: int64(len(value))})
+		j.stored += int64(len(value))
+		j.nextSeq = max(j.nextSeq, seq+1)
+		return nil, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the journal: %w", err)
+	}
+	slices.SortFunc(j.ready, func(a, b Entry[T]) int { return cmp.Compare(a.Seq, b.Seq) })
+	if len(j.ready) > 0 {
+		j.readyWake <- struct{}{}
+	}
+	j.wg.Add(1)
+	go j.writeLoop()
+	return j, nil
+}
+
+// Len returns the number of records and bytes in the journal.
+func (j *Journal[T]) Len() (records int, bytes int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.ready), j.stored
+}
+
+// Append stores data and returns once it is written (fsynced when the
+// storage is). value is the decoded form handed out by Take. An error
+// means the record may not be stored and will not be handed out by this
+// run, except a context error: then it may still be written and handed
+// out.
+func (j *Journal[T]) Append(ctx context.Context, data []byte, value T) error {
+	size := int64(len(data))
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return ErrClosed
+	}
+	if j.stored+size > j.cfg.MaxBytes && j.stored > 0 {
+		j.mu.Unlock()
+		return ErrFull
+	}
+	seq := j.nextSeq
+	j.nextSeq++
+	j.stored += size
+	g := j.gathering
+	if g == nil {
+		g = &group[T]{done: make(chan struct{})}
+		j.gathering = g
+		signal(j.commitWake)
+	}
+	g.ops = append(g.ops, storage.SetOperation(key(seq), data))
+	g.entries = append(g.entries, Entry[T]{Seq: seq, Size: size, Value: value})
+	j.mu.Unlock()
+
+	select {
+	case <-g.done:
+		return g.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeLoop writes the gathering group, one transaction at a time.
+func (j *Journal[T]) writeLoop() {
+	defer j.wg.Done()
+	for {
+		select {
+		case <-j.stop:
+			j.mu.Lock()
+			g := j.gathering
+			j.gathering = nil
+			j.mu.Unlock()
+			if g != nil {
+				g.err = ErrClosed
+				close(g.done)
+			}
+			return
+		case <-j.commitWake:
+		}
+		j.mu.Lock()
+		g := j.gathering
+		j.gathering = nil
+		j.mu.Unlock()
+		if g == nil {
+			continue
+		}
+		g.err = j.client.Batch(context.Background(), g.ops...)
+		j.committed(g)
+		close(g.done)
+	}
+}
+
+// committed makes a written group available to Take, keeping values in
+// memory while the memory budget allows; a failed group gives its bytes
+// back.
+func (j *Journal[T]) committed(g *group[T]) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if g.err != nil {
+		for _, e := range g.entries {
+			j.stored -= e.Size
+		}
+		return
+	}
+	for _, e := range g.entries {
+		if j.cached+e.Size <= j.cfg.MemoryBytes {
+			j.cached += e.Size
+			e.Cached = true
+		} else {
+			var zero T
+			e.Value = zero
+		}
+		j.ready = append(j.ready, e)
+	}
+	signal(j.readyWake)
+}
+
+// Take removes up to maxEntries records (at least one, then while their
+// stored size stays within maxBytes) from the head of the queue, waiting
+// for one while it is empty. Taken records stay stored until Remove.
+func (j *Journal[T]) Take(ctx context.Context, maxEntries int, maxBytes int64) ([]Entry[T], error) {
+	for {
+		j.mu.Lock()
+		if j.closed {
+			j.mu.Unlock()
+			return nil, ErrClosed
+		}
+		if n := len(j.ready); n > 0 {
+			take, size := 1, j.ready[0].Size
+			for take < n && take < maxEntries && size+j.ready[take].Size <= maxBytes {
+				size += j.ready[take].Size
+				take++
+			}
+			out := slices.Clone(j.ready[:take])
+			clear(j.ready[:take])
+			j.ready = j.ready[take:]
+			if len(j.ready) > 0 {
+				signal(j.readyWake)
+			}
+			j.mu.Unlock()
+			return out, nil
+		}
+		j.mu.Unlock()
+		select {
+		case <-j.readyWake:
+		case <-j.stop:
+			return nil, ErrClosed
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Read returns the stored bytes of entries, in order, in one transaction.
+// A record missing from the storage comes back nil.
+func (j *Journal[T]) Read(ctx context.Context, entries []Entry[T]) ([][]byte, error) {
+	ops := make([]*storage.Operation, len(entries))
+	for i, e := range entries {
+		ops[i] = storage.GetOperation(key(e.Seq))
+	}
+	if err := j.client.Batch(ctx, ops...); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(entries))
+	for i, op := range ops {
+		out[i] = op.Value
+	}
+	return out, nil
+}
+
+// Remove deletes taken entries from the storage in one transaction.
+func (j *Journal[T]) Remove(ctx context.Context, entries []Entry[T]) error {
+	ops := make([]*storage.Operation, len(entries))
+	for i, e := range entries {
+		ops[i] = storage.DeleteOperation(key(e.Seq))
+	}
+	if err := j.client.Batch(ctx, ops...); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, e := range entries {
+		j.stored -= e.Size
+		if e.Cached {
+			j.cached -= e.Size
+		}
+	}
+	return nil
+}
+
+// Close stops the writer; appends waiting for it fail with ErrClosed and
+// Take returns ErrClosed. Records stay in the storage for the next Open.
+// It does not close the storage client.
+func (j *Journal[T]) Close() {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return
+	}
+	j.closed = true
+	j.mu.Unlock()
+	close(j.stop)
+	j.wg.Wait()
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Keys are fixed-width hex so that the storage's byte order is the
+// sequence order.
+const keyPrefix = "rec-"
+
+func key(seq uint64) string {
+	return fmt.Sprintf("%s%016x", keyPrefix, seq)
+}
+
+func parseKey(k string) (uint64, bool) {
+	if len(k) != len(keyPrefix)+16 || k[:len(keyPrefix)] != keyPrefix {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(k[len(keyPrefix):], 16, 64)
+	return seq, err == nil
+}

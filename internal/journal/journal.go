@@ -53,7 +53,8 @@ type Journal[T any] struct {
 	mu        sync.Mutex
 	closed    bool
 	nextSeq   uint64
-	stored    int64 // bytes appended and not yet removed
+	count     int   // records appended and not yet removed
+	stored    int64 // their bytes
 	cached    int64 // bytes of records whose value is in memory
 	gathering *group[T]
 	ready     []Entry[T] // written, not yet taken
@@ -91,6 +92,7 @@ func Open[T any](ctx context.Context, client storage.Client, cfg Config) (*Journ
 			return nil, nil
 		}
 		j.ready = append(j.ready, Entry[T]{Seq: seq, Size: int64(len(value))})
+		j.count++
 		j.stored += int64(len(value))
 		j.nextSeq = max(j.nextSeq, seq+1)
 		return nil, nil
@@ -107,11 +109,12 @@ func Open[T any](ctx context.Context, client storage.Client, cfg Config) (*Journ
 	return j, nil
 }
 
-// Len returns the number of records and bytes in the journal.
+// Len returns the number of records and bytes in the journal, taken ones
+// included until they are removed.
 func (j *Journal[T]) Len() (records int, bytes int64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.ready), j.stored
+	return j.count, j.stored
 }
 
 // Append stores data and returns once it is written (fsynced when the
@@ -132,6 +135,7 @@ func (j *Journal[T]) Append(ctx context.Context, data []byte, value T) error {
 	}
 	seq := j.nextSeq
 	j.nextSeq++
+	j.count++
 	j.stored += size
 	g := j.gathering
 	if g == nil {
@@ -189,6 +193,7 @@ func (j *Journal[T]) committed(g *group[T]) {
 	defer j.mu.Unlock()
 	if g.err != nil {
 		for _, e := range g.entries {
+			j.count--
 			j.stored -= e.Size
 		}
 		return
@@ -271,6 +276,7 @@ func (j *Journal[T]) Remove(ctx context.Context, entries []Entry[T]) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, e := range entries {
+		j.count--
 		j.stored -= e.Size
 		if e.Cached {
 			j.cached -= e.Size

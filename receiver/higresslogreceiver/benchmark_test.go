@@ -63,7 +63,7 @@ func benchBuildKeep(b *testing.B, body []byte, entries, maxExtra int) {
 	now := time.Now()
 	cpu := processCPU()
 	for b.Loop() {
-		ld, _, err := buildLogs(body, now, defaultServiceName, maxExtra)
+		ld, _, err := buildLogs(body, arrival{at: now}, defaultServiceName, maxExtra)
 		if err != nil || ld.LogRecordCount() != entries {
 			b.Fatal(err)
 		}

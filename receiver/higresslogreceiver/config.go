@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 )
 
@@ -27,8 +28,12 @@ type Config struct {
 	// MaxExtraFields bounds the unknown top-level fields kept per entry
 	// (as higress.extra.*); the rest are dropped and counted.
 	MaxExtraFields int `mapstructure:"max_extra_fields"`
-	// GroupCommit merges concurrent requests into one pipeline call.
+	// GroupCommit merges concurrent requests into one pipeline call
+	// (without a write-ahead log).
 	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
+	// WAL keeps every accepted body in a storage extension before the
+	// POST is answered, and feeds the pipeline from there.
+	WAL WALConfig `mapstructure:"wal"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -47,6 +52,33 @@ type GroupCommitConfig struct {
 	// sending queue every call costs a few fsynced writes; a linger of a
 	// few milliseconds turns single-entry POSTs into batches of them.
 	Linger time.Duration `mapstructure:"linger"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// WALConfig is the write-ahead log. With it, a 2xx means the body is on
+// disk (fsynced when the storage extension fsyncs), and the pipeline is fed
+// from the log in large batches; a body leaves the log once the pipeline
+// call that carried it returned.
+type WALConfig struct {
+	// Storage is the storage extension holding the log (file_storage with
+	// fsync: true). Unset: no log; each request waits for its pipeline call.
+	Storage *component.ID `mapstructure:"storage"`
+	// MaxSize is the most body bytes the log holds; beyond it POSTs are
+	// answered 503 with Retry-After.
+	MaxSize int64 `mapstructure:"max_size"`
+	// MemorySize is how many body bytes keep their decoded records in
+	// memory; bodies beyond it are read back and decoded again when their
+	// turn comes, so memory does not grow with the backlog.
+	MemorySize int64 `mapstructure:"memory_size"`
+	// MaxBatchSize is the most body bytes handed to the pipeline in one call.
+	MaxBatchSize int64 `mapstructure:"max_batch_size"`
+	// Consumers is how many pipeline calls run at once.
+	Consumers int `mapstructure:"consumers"`
+	// DrainTimeout is how long Shutdown keeps feeding the pipeline to
+	// empty the log; what is left is written after the next start.
+	DrainTimeout time.Duration `mapstructure:"drain_timeout"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -85,8 +117,37 @@ func (cfg *Config) Validate() error {
 		// would be mixed up.
 		errs = append(errs, errors.New("group_commit cannot be enabled with include_metadata: disable one of them"))
 	}
+	errs = append(errs, cfg.WAL.validate(cfg.GroupCommit)...)
 	if cfg.MaxRequestBodySize < 0 {
 		errs = append(errs, errors.New("max_request_body_size must not be negative"))
 	}
 	return errors.Join(errs...)
+}
+
+func (w *WALConfig) validate(gc GroupCommitConfig) []error {
+	if w.Storage == nil {
+		return nil
+	}
+	var errs []error
+	if w.MaxSize <= 0 {
+		errs = append(errs, errors.New("wal::max_size must be positive"))
+	}
+	if w.MemorySize < 0 || w.MemorySize > w.MaxSize {
+		errs = append(errs, errors.New("wal::memory_size must be between 0 and wal::max_size"))
+	}
+	if w.MaxBatchSize <= 0 {
+		errs = append(errs, errors.New("wal::max_batch_size must be positive"))
+	}
+	if w.Consumers < 1 {
+		errs = append(errs, errors.New("wal::consumers must be at least 1"))
+	}
+	if w.DrainTimeout < 0 {
+		errs = append(errs, errors.New("wal::drain_timeout must not be negative"))
+	}
+	if gc.Linger > 0 {
+		// With the log, requests are answered once on disk and never wait
+		// for a pipeline call: a linger would only add latency.
+		errs = append(errs, errors.New("group_commit::linger has no effect with wal::storage: remove it"))
+	}
+	return errs
 }

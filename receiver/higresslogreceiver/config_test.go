@@ -34,6 +34,10 @@ func TestLoadConfig(t *testing.T) {
 				assert.False(t, cfg.Auth.HasValue())
 				assert.Equal(t, defaultMaxExtraFields, cfg.MaxExtraFields)
 				assert.True(t, cfg.GroupCommit.Enabled)
+				assert.Nil(t, cfg.WAL.Storage, "no write-ahead log unless configured")
+				assert.Equal(t, int64(defaultWALMaxSize), cfg.WAL.MaxSize)
+				assert.Equal(t, int64(defaultWALMemorySize), cfg.WAL.MemorySize)
+				assert.Equal(t, defaultWALConsumers, cfg.WAL.Consumers)
 			},
 		},
 		{
@@ -59,6 +63,29 @@ func TestLoadConfig(t *testing.T) {
 				"service_name must not be empty",
 				"group_commit::linger must be between 0 and 1s",
 				"max_extra_fields must not be negative",
+			},
+		},
+		{
+			id: component.NewIDWithName(metadata.Type, "wal"),
+			check: func(t *testing.T, cfg *Config) {
+				require.NotNil(t, cfg.WAL.Storage)
+				assert.Equal(t, "file_storage/wal", cfg.WAL.Storage.String())
+				assert.Equal(t, int64(512<<20), cfg.WAL.MaxSize)
+				assert.Equal(t, int64(4<<20), cfg.WAL.MemorySize)
+				assert.Equal(t, int64(1<<20), cfg.WAL.MaxBatchSize)
+				assert.Equal(t, 2, cfg.WAL.Consumers)
+				assert.Equal(t, 30*time.Second, cfg.WAL.DrainTimeout)
+			},
+		},
+		{
+			id: component.NewIDWithName(metadata.Type, "bad_wal"),
+			wantErr: []string{
+				"wal::max_size must be positive",
+				"wal::memory_size must be between 0 and wal::max_size",
+				"wal::max_batch_size must be positive",
+				"wal::consumers must be at least 1",
+				"wal::drain_timeout must not be negative",
+				"group_commit::linger has no effect with wal::storage",
 			},
 		},
 		{

@@ -97,7 +97,7 @@ func rawValue(v any) any {
 // record uid (random by design).
 func recordOf(e *entry) map[string]any {
 	lr := plog.NewLogRecord()
-	fillRecord(lr, e, 1)
+	fillRecord(lr, e, 1, "uid")
 	lr.Attributes().Remove(accesslog.AttrRecordUID)
 	return map[string]any{
 		"attrs":    lr.Attributes().AsRaw(),
@@ -143,7 +143,7 @@ func TestExtraFieldsAreCapped(t *testing.T) {
 		fmt.Fprintf(&body, `,"x%d":%d`, i, i)
 	}
 	body.WriteString(`}`)
-	ld, rep, err := buildLogs([]byte(body.String()), testNow, defaultServiceName, 4)
+	ld, rep, err := buildLogs([]byte(body.String()), arrival{at: testNow}, defaultServiceName, 4)
 	require.NoError(t, err)
 	assert.Equal(t, 6, rep.extraCut, "x4…x9 are cut")
 	attrs := records(ld)[0].Attributes()

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -75,7 +74,7 @@ var (
 )
 
 // fillRecord writes an entry's fields onto lr using the field table.
-func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp) {
+func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid string) {
 	attrs := lr.Attributes()
 	lr.SetObservedTimestamp(received)
 	lr.SetTimestamp(received)
@@ -103,7 +102,7 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp) {
 	lr.SetSeverityNumber(severityFor(code))
 	lr.SetSeverityText(lr.SeverityNumber().String())
 	lr.Body().SetStr(summary(e, code, hasCode))
-	attrs.PutStr(accesslog.AttrRecordUID, newRecordUID())
+	attrs.PutStr(accesslog.AttrRecordUID, uid)
 }
 
 // putField stores one known field with the type the table gives it.
@@ -243,16 +242,6 @@ func summary(e *entry, code int64, hasCode bool) string {
 		b.WriteString(strconv.FormatInt(code, 10))
 	}
 	return b.String()
-}
-
-// newRecordUID is fixed when the record is made and travels with it through
-// queues and retries; time-ordered ids keep the exporter's unique index cheap.
-func newRecordUID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.NewString()
-	}
-	return id.String()
 }
 
 // stringValue is the value when it was sent as a JSON string, else "".

@@ -2,6 +2,7 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -23,6 +24,15 @@ const (
 	// might add, and bounds what a hostile or broken sender can make the
 	// pipeline carry per entry.
 	defaultMaxExtraFields = 128
+
+	// The write-ahead log's defaults. memory_size keeps a few thousand
+	// decoded entries (several times their body size in heap) so that the
+	// usual path never reads back, without memory growing with a backlog.
+	defaultWALMaxSize      = 1 << 30
+	defaultWALMemorySize   = 8 << 20
+	defaultWALMaxBatchSize = 4 << 20
+	defaultWALConsumers    = 4
+	defaultWALDrainTimeout = 10 * time.Second
 )
 
 // NewFactory creates the higresslog receiver factory.
@@ -45,6 +55,13 @@ func createDefaultConfig() component.Config {
 		ServiceName:    defaultServiceName,
 		MaxExtraFields: defaultMaxExtraFields,
 		GroupCommit:    GroupCommitConfig{Enabled: true},
+		WAL: WALConfig{
+			MaxSize:      defaultWALMaxSize,
+			MemorySize:   defaultWALMemorySize,
+			MaxBatchSize: defaultWALMaxBatchSize,
+			Consumers:    defaultWALConsumers,
+			DrainTimeout: defaultWALDrainTimeout,
+		},
 	}
 }
 

@@ -18,7 +18,7 @@ func FuzzDecodeBody(f *testing.F) {
 	f.Add([]byte(""))
 	now := time.Unix(1795140000, 0)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		ld, rep, err := buildLogs(body, now, "svc", 4)
+		ld, rep, err := buildLogs(body, arrival{at: now}, "svc", 4)
 		if err != nil {
 			return
 		}

@@ -38,7 +38,11 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 		writeAnswer(w, http.StatusMethodNotAllowed, answer{Error: "method " + req.Method + " not allowed: POST entries to this path"})
 		return
 	}
-	body, err := io.ReadAll(req.Body)
+	headroom := 0
+	if r.wal != nil {
+		headroom = walHeaderSize
+	}
+	rec, err := readBody(req.Body, req.ContentLength, headroom)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -50,7 +54,8 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 		return
 	}
 
-	received := time.Now()
+	body := rec[headroom:]
+	received := newArrival(time.Now())
 	ld, rep, err := buildLogs(body, received, r.cfg.ServiceName, r.cfg.MaxExtraFields)
 	if err != nil {
 		var be *bodyError
@@ -76,7 +81,11 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 	}
 
 	ctx := r.obsrecv.StartLogsOp(req.Context())
-	err = r.consume(ctx, ld)
+	if r.wal != nil {
+		err = r.appendWAL(ctx, rec, received, ld)
+	} else {
+		err = r.consume(ctx, ld)
+	}
 	r.obsrecv.EndLogsOp(ctx, formatHigress, accepted, err)
 	if err != nil {
 		r.refuse(w, err, accepted)

@@ -1,8 +1,6 @@
 package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
 
 import (
-	"time"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -12,14 +10,14 @@ import (
 
 // buildLogs decodes a body into records grouped by gateway instance
 // (instance_id → service.instance.id), one resource per instance.
-func buildLogs(body []byte, received time.Time, serviceName string, maxExtra int) (plog.Logs, report, error) {
+func buildLogs(body []byte, received arrival, serviceName string, maxExtra int) (plog.Logs, report, error) {
 	entries, rep, err := decodeBody(body, maxExtra)
 	if err != nil {
 		return plog.Logs{}, report{}, err
 	}
 	ld := plog.NewLogs()
 	scopes := map[string]plog.LogRecordSlice{}
-	now := pcommon.NewTimestampFromTime(received)
+	now := pcommon.NewTimestampFromTime(received.at)
 	for i := range entries {
 		entry := &entries[i]
 		var instance string
@@ -35,7 +33,7 @@ func buildLogs(body []byte, received time.Time, serviceName string, maxExtra int
 			records = newResource(ld, serviceName, instance)
 			scopes[instance] = records
 		}
-		fillRecord(records.AppendEmpty(), entry, now)
+		fillRecord(records.AppendEmpty(), entry, now, received.recordUID(i))
 	}
 	return ld, rep, nil
 }

@@ -32,7 +32,8 @@ type higressReceiver struct {
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 
-	committer *groupCommitter // nil without group commit
+	committer *groupCommitter // nil without group commit or with the log
+	wal       *writeAheadLog  // nil without wal::storage
 
 	server *http.Server
 	addr   net.Addr // bound address; endpoint may say port 0
@@ -53,7 +54,7 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*higre
 		return nil, err
 	}
 	r := &higressReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, telemetry: tb, consume: next.ConsumeLogs}
-	if cfg.GroupCommit.Enabled {
+	if cfg.GroupCommit.Enabled && cfg.WAL.Storage == nil {
 		r.committer = newGroupCommitter(next, runtime.GOMAXPROCS(0), cfg.GroupCommit.Linger)
 		r.consume = r.committer.consume
 	}
@@ -66,15 +67,20 @@ func (r *higressReceiver) Start(ctx context.Context, host component.Host) error 
 	// ToServer fills defaults into the config it is given; work on a copy so
 	// the user's config stays as loaded.
 	srvCfg := r.cfg.ServerConfig
+	if r.cfg.WAL.Storage != nil {
+		if err := r.openWAL(ctx, host); err != nil {
+			return err
+		}
+	}
 	ln, err := srvCfg.ToListener(ctx)
 	if err != nil {
-		return err
+		return errors.Join(err, r.closeWALNow(ctx))
 	}
 	handler, err := srvCfg.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, r.ingestMux(),
 		confighttpErrorHandler())
 	if err != nil {
 		_ = ln.Close()
-		return err
+		return errors.Join(err, r.closeWALNow(ctx))
 	}
 	r.server = handler
 	r.addr = ln.Addr()
@@ -103,9 +109,10 @@ func (r *higressReceiver) Start(ctx context.Context, host component.Host) error 
 }
 
 // Shutdown stops accepting and waits for in-flight requests, so every entry
-// that was answered 2xx has been handed to the pipeline, and then for every
-// pipeline call group commit started, so that nothing reaches the next
-// consumer once it returns.
+// that was answered 2xx has been handed to the pipeline (or is in the
+// write-ahead log), then for every pipeline call group commit started, and
+// lets the log's feeders empty it for up to wal::drain_timeout, so that
+// nothing reaches the next consumer once it returns.
 func (r *higressReceiver) Shutdown(ctx context.Context) error {
 	var err error
 	if r.server != nil {
@@ -116,6 +123,9 @@ func (r *higressReceiver) Shutdown(ctx context.Context) error {
 	}
 	if r.committer != nil {
 		err = errors.Join(err, r.committer.shutdown(ctx))
+	}
+	if r.wal != nil {
+		err = errors.Join(err, r.closeWAL(ctx))
 	}
 	r.wg.Wait()
 	if r.telemetry != nil {

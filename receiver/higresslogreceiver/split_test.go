@@ -57,7 +57,7 @@ func TestBodyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := buildLogs([]byte(tt.body), testNow, defaultServiceName, defaultMaxExtraFields)
+			_, _, err := buildLogs([]byte(tt.body), arrival{at: testNow}, defaultServiceName, defaultMaxExtraFields)
 			require.Error(t, err)
 			var be *bodyError
 			require.ErrorAs(t, err, &be)

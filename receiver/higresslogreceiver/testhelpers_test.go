@@ -23,7 +23,7 @@ func readTestdata(t testing.TB, name string) []byte {
 // mustBuild decodes a body the way the HTTP handler does.
 func mustBuild(t testing.TB, body string) (plog.Logs, []entryError) {
 	t.Helper()
-	ld, rep, err := buildLogs([]byte(body), testNow, defaultServiceName, defaultMaxExtraFields)
+	ld, rep, err := buildLogs([]byte(body), arrival{at: testNow}, defaultServiceName, defaultMaxExtraFields)
 	require.NoError(t, err)
 	return ld, rep.problems
 }

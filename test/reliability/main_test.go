@@ -79,7 +79,7 @@ type env struct {
 }
 
 // newEnv creates a database, a proxy in front of it and a collector
-// configuration (persistent queue unless opts.StorageDir is "-"). The
+// configuration (durable: the receiver's write-ahead log, unless opts.StorageDir is "-"). The
 // collector is not started.
 func newEnv(t *testing.T, opts harness.Options, extraEnv ...string) *env {
 	t.Helper()

@@ -42,7 +42,7 @@ func TestDBOutage(t *testing.T) {
 	res := wait()
 	logResult(t, "load", res)
 	if res.Refused+res.Failed > 0 {
-		// With a persistent queue of 100k records nothing should have been refused.
+		// With a write-ahead log of 1 GiB nothing should have been refused.
 		t.Logf("note: %d posts not acknowledged (not counted as stored)", res.Refused+res.Failed)
 	}
 	e.waitStored(run, res.AckedIDs, pick(60*time.Second, 3*time.Minute))
@@ -53,7 +53,7 @@ func TestDBOutage(t *testing.T) {
 }
 
 // TestSIGKILL kills the collector under load and restarts it on the same
-// storage directory: what was acknowledged is in the persistent queue.
+// storage directory: what was acknowledged is in the write-ahead log.
 func TestSIGKILL(t *testing.T) {
 	e := newEnv(t, harness.Options{})
 	e.start()
@@ -75,7 +75,7 @@ func TestSIGKILL(t *testing.T) {
 
 	// Nothing can be written while it is down; restart on the same queue.
 	if rep, err := loadgen.Check(context.Background(), e.sqlDB, "access_logs", run, res.AckedIDs); err == nil {
-		t.Logf("before restart: %d of %d acknowledged entries stored, %d only in the persistent queue",
+		t.Logf("before restart: %d of %d acknowledged entries stored, %d only in the write-ahead log",
 			len(res.AckedIDs)-len(rep.Missing), len(res.AckedIDs), len(rep.Missing))
 	}
 	e.start()

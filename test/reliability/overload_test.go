@@ -14,7 +14,7 @@ import (
 // Overload limits. overloadCeilingMiB is the memory the process is given
 // (a container's limit) and what peak VmHWM must stay under. VmHWM counts
 // more than the heap memory_limiter watches: the mapped binary (~40 MiB),
-// the persistent queue's bbolt file pages, and request bodies that are
+// the write-ahead log's bbolt file pages, and request bodies that are
 // being read and decoded (64 connections × ~660 KB here) before a record
 // reaches the limiter. So limit_mib is 60 % of the ceiling, its soft limit
 // 45 %, and GOMEMLIMIT 50 %, which makes the Go GC work hard before the
@@ -29,7 +29,7 @@ const (
 	overloadGoMemLimit = "160MiB"
 	overloadPerPost    = 20
 	overloadPadding    = 16 << 10
-	overloadQueueSize  = 2_000 // records: fills within a second at 10× overload
+	overloadWALSize    = 64 << 20 // bytes of bodies: fills within seconds at 10× overload
 )
 
 // TestOverload offers ten times the rate the collector can sustain into
@@ -39,7 +39,7 @@ const (
 func TestOverload(t *testing.T) {
 	e := newEnv(t, harness.Options{
 		MemoryLimitMiB: overloadLimitMiB, SpikeLimitMiB: overloadSpikeMiB,
-		QueueSize: overloadQueueSize, MaxBodyBytes: 4 << 20,
+		WALMaxSize: overloadWALSize, MaxBodyBytes: 4 << 20,
 	}, "GOMEMLIMIT="+overloadGoMemLimit)
 	e.start()
 
@@ -98,11 +98,11 @@ func TestOverload(t *testing.T) {
 	peak := e.col.PeakRSSKiB()
 	t.Logf("peak RSS (VmHWM) %d MiB, peak RssAnon %d MiB, peak RssFile %d MiB, ceiling %d MiB (memory_limiter limit_mib %d, spike %d, GOMEMLIMIT %s)",
 		peak>>10, e.col.PeakAnonKiB()>>10, e.col.PeakFileKiB()>>10, overloadCeilingMiB, overloadLimitMiB, overloadSpikeMiB, overloadGoMemLimit)
-	t.Logf("collector log: %d memory_limiter refusals logged, %d queue-full refusals logged",
-		e.col.CountLog("memory limiter")+e.col.CountLog("memory usage"), e.col.CountLog("queue is full"))
+	t.Logf("collector log: %d memory_limiter refusals logged, %d write-ahead-log-full refusals logged",
+		e.col.CountLog("memory limiter")+e.col.CountLog("memory usage"), e.col.CountLog("write-ahead log full"))
 	// What memory_limiter bounds, and what an OOM kill counts, is anonymous
 	// memory. VmHWM also counts file-backed pages — the mapped binary and
-	// the persistent queue's bbolt file — which the kernel reclaims; it
+	// the write-ahead log's bbolt file — which the kernel reclaims; it
 	// came within a few MiB of the ceiling on a loaded CI machine (323 MiB
 	// with 156 MiB anonymous). Anonymous memory must stay under limit_mib
 	// itself, VmHWM under the ceiling plus what is mapped from files.

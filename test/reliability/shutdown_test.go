@@ -10,7 +10,7 @@ import (
 )
 
 // TestGracefulShutdownBacklog stops the collector with SIGTERM while the
-// database is unreachable and the persistent queue holds a backlog: the
+// database is unreachable and the write-ahead log holds a backlog: the
 // process must exit cleanly and in bounded time, and a restart with the
 // database back must write every acknowledged entry.
 func TestGracefulShutdownBacklog(t *testing.T) {
@@ -47,7 +47,7 @@ func TestGracefulShutdownBacklog(t *testing.T) {
 
 // TestGracefulShutdownUnderLoad sends SIGTERM while traffic flows and the
 // database is up: whatever was acknowledged is written before exit or on
-// the next start from the persistent queue.
+// the next start from the write-ahead log.
 func TestGracefulShutdownUnderLoad(t *testing.T) {
 	e := newEnv(t, harness.Options{})
 	e.start()
@@ -68,7 +68,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	res := wait()
 	logResult(t, "load until SIGTERM", res)
 	if rep, err := loadgen.Check(context.Background(), e.sqlDB, "access_logs", run, res.AckedIDs); err == nil {
-		t.Logf("after SIGTERM: %d of %d acknowledged entries stored, %d left in the persistent queue",
+		t.Logf("after SIGTERM: %d of %d acknowledged entries stored, %d left in the write-ahead log",
 			len(res.AckedIDs)-len(rep.Missing), len(res.AckedIDs), len(rep.Missing))
 	}
 	e.start()

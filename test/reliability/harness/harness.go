@@ -97,11 +97,19 @@ type Options struct {
 	DSN string
 	// Table (default access_logs).
 	Table string
-	// StorageDir enables the persistent queue (file_storage, fsync on) in
-	// this directory; empty keeps the queue in memory.
+	// StorageDir makes the path durable in this directory (file_storage,
+	// fsync on): the receiver's write-ahead log, with the exporter writing
+	// synchronously (no sending queue); empty keeps the queue in memory.
 	StorageDir string
+	// PersistentQueue puts the exporter's persistent sending queue in
+	// StorageDir instead of the write-ahead log (comparison only).
+	PersistentQueue bool
 	// NoFsync turns file_storage's fsync off (benchmark comparison only).
 	NoFsync bool
+	// WALMaxSize bounds the write-ahead log in bytes (0: the receiver's default).
+	WALMaxSize int64
+	// WALMemorySize is the write-ahead log's memory_size (0: the receiver's default).
+	WALMemorySize int64
 	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
 	MemoryLimitMiB, SpikeLimitMiB int
 	// GroupLinger sets the receiver's group_commit.linger (0: none).
@@ -111,6 +119,7 @@ type Options struct {
 	BlockOnOverflow bool
 	// QueueBytes bounds the sending queue in bytes (sizer: bytes); it wins
 	// over QueueSize. Without either, a persistent queue gets 1 GiB on disk.
+	// Neither applies with the write-ahead log (no sending queue).
 	QueueBytes int
 	// QueueSize in records (0: the exporter's default).
 	QueueSize int
@@ -146,6 +155,17 @@ receivers:
     group_commit:
       linger: {{ .GroupLinger }}
 {{- end }}
+{{- if .WAL }}
+    wal:
+      storage: file_storage
+      drain_timeout: 2s
+{{- if .WALMaxSize }}
+      max_size: {{ .WALMaxSize }}
+{{- end }}
+{{- if .WALMemorySize }}
+      memory_size: {{ .WALMemorySize }}
+{{- end }}
+{{- end }}
 processors:
   memory_limiter:
     check_interval: 100ms
@@ -164,8 +184,8 @@ exporters:
       max_interval: 1s
       max_elapsed_time: 0s
     sending_queue:
-      enabled: true
-{{- if .StorageDir }}
+      enabled: {{ not .WAL }}
+{{- if .PersistentQueue }}
       storage: file_storage
 {{- end }}
 {{- if .QueueBytes }}
@@ -174,7 +194,7 @@ exporters:
 {{- else if .QueueSize }}
       sizer: items
       queue_size: {{ .QueueSize }}
-{{- else if .StorageDir }}
+{{- else if .PersistentQueue }}
       queue_size: 1073741824
 {{- end }}
 {{- if .BlockOnOverflow }}
@@ -217,6 +237,9 @@ service:
       processors: [memory_limiter, ailog]
       exporters: [mysqlaccesslog]
 `))
+
+// WAL reports whether o configures the receiver's write-ahead log.
+func (o Options) WAL() bool { return o.StorageDir != "" && !o.PersistentQueue }
 
 // Config renders the configuration YAML.
 func Config(o Options) ([]byte, error) {

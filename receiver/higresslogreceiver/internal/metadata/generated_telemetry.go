@@ -28,6 +28,11 @@ type TelemetryBuilder struct {
 	registrations                        []metric.Registration
 	ReceiverHigresslogExtraFieldsDropped metric.Int64Counter
 	ReceiverHigresslogRejectedEntries    metric.Int64Counter
+	ReceiverHigresslogWalBodies          metric.Int64UpDownCounter
+	ReceiverHigresslogWalCorrupt         metric.Int64Counter
+	ReceiverHigresslogWalDroppedRecords  metric.Int64Counter
+	ReceiverHigresslogWalReadBack        metric.Int64Counter
+	ReceiverHigresslogWalSize            metric.Int64UpDownCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -69,6 +74,36 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_receiver_higresslog_rejected_entries",
 		metric.WithDescription("Number of db-log-pusher entries that were unusable and not turned into log records. [Alpha]"),
 		metric.WithUnit("{entry}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverHigresslogWalBodies, err = builder.meter.Int64UpDownCounter(
+		"otelcol_receiver_higresslog_wal_bodies",
+		metric.WithDescription("Request bodies in the write-ahead log, not yet written by the pipeline. [Alpha]"),
+		metric.WithUnit("{body}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverHigresslogWalCorrupt, err = builder.meter.Int64Counter(
+		"otelcol_receiver_higresslog_wal_corrupt",
+		metric.WithDescription("Bodies in the write-ahead log that could not be decoded again and were skipped. [Alpha]"),
+		metric.WithUnit("{body}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverHigresslogWalDroppedRecords, err = builder.meter.Int64Counter(
+		"otelcol_receiver_higresslog_wal_dropped_records",
+		metric.WithDescription("Log records from the write-ahead log that the pipeline refused permanently (not retryable) and that were dropped. [Alpha]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverHigresslogWalReadBack, err = builder.meter.Int64Counter(
+		"otelcol_receiver_higresslog_wal_read_back",
+		metric.WithDescription("Bodies read back from the write-ahead log's storage, after a restart or beyond wal::memory_size. [Alpha]"),
+		metric.WithUnit("{body}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverHigresslogWalSize, err = builder.meter.Int64UpDownCounter(
+		"otelcol_receiver_higresslog_wal_size",
+		metric.WithDescription("Bytes of the request bodies in the write-ahead log. [Alpha]"),
+		metric.WithUnit("By"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

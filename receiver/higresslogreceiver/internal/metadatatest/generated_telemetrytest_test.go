@@ -21,10 +21,30 @@ func TestSetupTelemetry(t *testing.T) {
 	defer tb.Shutdown()
 	tb.ReceiverHigresslogExtraFieldsDropped.Add(context.Background(), 1)
 	tb.ReceiverHigresslogRejectedEntries.Add(context.Background(), 1)
+	tb.ReceiverHigresslogWalBodies.Add(context.Background(), 1)
+	tb.ReceiverHigresslogWalCorrupt.Add(context.Background(), 1)
+	tb.ReceiverHigresslogWalDroppedRecords.Add(context.Background(), 1)
+	tb.ReceiverHigresslogWalReadBack.Add(context.Background(), 1)
+	tb.ReceiverHigresslogWalSize.Add(context.Background(), 1)
 	AssertEqualReceiverHigresslogExtraFieldsDropped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverHigresslogRejectedEntries(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverHigresslogWalBodies(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverHigresslogWalCorrupt(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverHigresslogWalDroppedRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverHigresslogWalReadBack(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverHigresslogWalSize(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 

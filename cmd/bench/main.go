@@ -40,17 +40,14 @@ type benchCase struct {
 	Name        string
 	Concurrency int
 	PerPost     int
-	Persistent  bool
-	// NoFsync turns file_storage's fsync off (persistent queue only).
-	NoFsync bool
+	// Durability: where an acknowledged entry is kept until written.
+	Durability durability
 	// Block: sending_queue.block_on_overflow.
 	Block bool
 	// QueueBytes: sending_queue.queue_size in bytes (0: default).
 	QueueBytes int
 	// Env is added to the collector's environment (-collector-env).
 	Env []string
-	// Linger: the receiver's group_commit.linger (0: none).
-	Linger time.Duration
 	// BatchMin/BatchMax override sending_queue.batch (0: exporter defaults).
 	BatchMin, BatchMax int
 	// Backlog: the database is unreachable during the load (peak RSS vs
@@ -61,6 +58,20 @@ type benchCase struct {
 	// plugin batches instead of single entries. That case runs first.
 	RateOf string
 }
+
+type durability string
+
+const (
+	// memoryQueue: the exporter's in-memory sending queue; a 2xx means
+	// queued in memory.
+	memoryQueue durability = "memory queue"
+	// writeAheadLog: the receiver's write-ahead log (file_storage, fsync)
+	// and an exporter without a queue; a 2xx means on disk.
+	writeAheadLog durability = "write-ahead log"
+	// persistentQueue: the exporter's persistent sending queue
+	// (file_storage, fsync); a 2xx means on disk. For comparison.
+	persistentQueue durability = "persistent queue"
+)
 
 // pluginBatch is the gateway plugin's default max_entries_per_post
 // (plugin/config.go); four workers each keep one POST in flight.
@@ -98,7 +109,8 @@ func main() {
 		write    = flag.String("write", "", "replace (or append) the end-to-end section of this markdown file")
 		writers  = flag.Int("sink-writers", 4, "parallel connections of the sink measurement (the exporter's num_consumers)")
 		chunk    = flag.Int("sink-chunk", 1000, "rows per INSERT of the sink measurement (the exporter's max_rows_per_statement)")
-		topos    = flag.String("topology", topoShared+","+topoSplit, "CPU topologies of the throughput cases: shared (everything on every CPU), split (database on CPU 0, load generator and collector on CPU 1)")
+		topos    = flag.String("topology", topoSplit+","+topoShared, "CPU topologies of the throughput cases: split (database on CPU 0, load generator and collector on CPU 1), shared (everything on every CPU)")
+		rounds   = flag.Int("rounds", 3, "interleaved rounds of the throughput cases: each round runs every case once; the tables give medians")
 	)
 	env := flag.String("collector-env", "GOMEMLIMIT=320MiB", "comma-separated environment of every collector process: GOMEMLIMIT under memory_limiter's soft limit (512 − 128 MiB), so the garbage collector, not the limiter, keeps the heap down")
 	flag.IntVar(&queueBytes, "queue-bytes", 0, "sending_queue size in bytes of the throughput cases (0: the exporter's default)")
@@ -106,13 +118,13 @@ func main() {
 	if *env != "" {
 		collectorEnv = strings.Split(*env, ",")
 	}
-	if err := run(*binPath, *build, *dsn, *duration, *only, *write, *writers, *chunk, strings.Split(*topos, ",")); err != nil {
+	if err := run(*binPath, *build, *dsn, *duration, *only, *write, *writers, *chunk, *rounds, strings.Split(*topos, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(binPath string, build bool, serverDSN string, dur time.Duration, only, write string, writers, chunk int, topologies []string) error {
+func run(binPath string, build bool, serverDSN string, dur time.Duration, only, write string, writers, chunk, rounds int, topologies []string) error {
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		return err
@@ -141,33 +153,35 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 	// next to GOMEMLIMIT and, in memory, a 16 MiB queue that holds
 	// requests back when full instead of refusing work already decoded.
 	tunedEnv := []string{"GOGC=300"}
+	const single16, single64, arrays = "1 entry/POST, c=16, ", "1 entry/POST, c=64, ", "100 entries/POST, c=16, "
+	const plugin = "plugin batches at the 1 entry/POST c=16 rate, "
 	cases := []benchCase{
-		{Name: "1 entry/POST, c=16, persistent queue", Concurrency: 16, PerPost: 1, Persistent: true},
-		{Name: "1 entry/POST, c=16, persistent queue, linger 2ms", Concurrency: 16, PerPost: 1, Persistent: true, Linger: 2 * time.Millisecond},
-		{Name: "1 entry/POST, c=16, persistent queue, fsync off", Concurrency: 16, PerPost: 1, Persistent: true, NoFsync: true},
-		{Name: "1 entry/POST, c=16, memory queue", Concurrency: 16, PerPost: 1},
-		{Name: "1 entry/POST, c=64, persistent queue", Concurrency: 64, PerPost: 1, Persistent: true},
-		{Name: "1 entry/POST, c=64, persistent queue, linger 2ms", Concurrency: 64, PerPost: 1, Persistent: true, Linger: 2 * time.Millisecond},
-		{Name: "1 entry/POST, c=64, memory queue", Concurrency: 64, PerPost: 1},
-		{Name: "100 entries/POST, c=16, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true},
-		{Name: "100 entries/POST, c=16, memory queue", Concurrency: 16, PerPost: 100},
-		{Name: "100 entries/POST, c=16, persistent queue, tuned", Concurrency: 16, PerPost: 100, Persistent: true, Env: tunedEnv},
-		{Name: "100 entries/POST, c=16, memory queue, tuned", Concurrency: 16, PerPost: 100, Env: tunedEnv, QueueBytes: 16 << 20, Block: true},
-		{Name: "plugin batches at the 1 entry/POST c=16 rate, persistent queue", Concurrency: pluginWorkers, PerPost: pluginBatch, Persistent: true, RateOf: "1 entry/POST, c=16, persistent queue"},
-		{Name: "plugin batches at the 1 entry/POST c=16 rate, memory queue", Concurrency: pluginWorkers, PerPost: pluginBatch, RateOf: "1 entry/POST, c=16, memory queue"},
-		{Name: "backlog 20k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 200},
-		{Name: "backlog 80k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 800},
-		{Name: "backlog 160k rows, DB down, persistent queue", Concurrency: 16, PerPost: 100, Persistent: true, BacklogPosts: 1600},
+		{Name: single16 + string(writeAheadLog), Concurrency: 16, PerPost: 1, Durability: writeAheadLog},
+		{Name: single16 + string(memoryQueue), Concurrency: 16, PerPost: 1, Durability: memoryQueue},
+		{Name: single16 + string(persistentQueue), Concurrency: 16, PerPost: 1, Durability: persistentQueue},
+		{Name: single64 + string(writeAheadLog), Concurrency: 64, PerPost: 1, Durability: writeAheadLog},
+		{Name: single64 + string(memoryQueue), Concurrency: 64, PerPost: 1, Durability: memoryQueue},
+		{Name: arrays + string(writeAheadLog), Concurrency: 16, PerPost: 100, Durability: writeAheadLog},
+		{Name: arrays + string(memoryQueue), Concurrency: 16, PerPost: 100, Durability: memoryQueue},
+		{Name: arrays + string(writeAheadLog) + ", tuned", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, Env: tunedEnv},
+		{Name: arrays + string(memoryQueue) + ", tuned", Concurrency: 16, PerPost: 100, Durability: memoryQueue, Env: tunedEnv, QueueBytes: 16 << 20, Block: true},
+		// Both at the rate the memory queue reached with single entries:
+		// the same gateway traffic, sent by the plugin.
+		{Name: plugin + string(writeAheadLog), Concurrency: pluginWorkers, PerPost: pluginBatch, Durability: writeAheadLog, RateOf: single16 + string(memoryQueue)},
+		{Name: plugin + string(memoryQueue), Concurrency: pluginWorkers, PerPost: pluginBatch, Durability: memoryQueue, RateOf: single16 + string(memoryQueue)},
+		{Name: "backlog 20k rows, DB down, write-ahead log", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, BacklogPosts: 200},
+		{Name: "backlog 80k rows, DB down, write-ahead log", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, BacklogPosts: 800},
+		{Name: "backlog 160k rows, DB down, write-ahead log", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, BacklogPosts: 1600},
 	}
 	var results []result
 	for _, topo := range topologies {
-		rs, err := runTopology(topo, cases, binPath, admin, serverDSN, dur, only, writers, chunk)
+		rs, err := runTopology(topo, cases, binPath, admin, serverDSN, dur, only, writers, chunk, rounds)
 		if err != nil {
 			return err
 		}
 		results = append(results, rs...)
 	}
-	md := markdown(results, machine(version), dur, os.Args[1:])
+	md := markdown(results, machine(version), dur, rounds, os.Args[1:])
 	fmt.Println(md)
 	if write != "" {
 		return writeSection(write, md)
@@ -175,9 +189,11 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 	return nil
 }
 
-// runTopology runs the cases in one CPU topology; backlog cases (memory,
-// not throughput) only in the shared one.
-func runTopology(topo string, cases []benchCase, binPath string, admin *sql.DB, serverDSN string, dur time.Duration, only string, writers, chunk int) ([]result, error) {
+// runTopology runs the cases in one CPU topology, rounds times
+// interleaved (every case once per round, so slow drifts of the machine
+// hit every case alike); backlog cases (memory, not throughput) once, in
+// the shared topology.
+func runTopology(topo string, cases []benchCase, binPath string, admin *sql.DB, serverDSN string, dur time.Duration, only string, writers, chunk, rounds int) ([]result, error) {
 	switch topo {
 	case topoShared:
 	case topoSplit:
@@ -196,28 +212,31 @@ func runTopology(topo string, cases []benchCase, binPath string, admin *sql.DB, 
 			needed[c.RateOf] = true
 		}
 	}
-	done := map[string]result{}
-	for _, c := range cases {
-		if only != "" && !strings.Contains(c.Name, only) && !needed[c.Name] || c.BacklogPosts > 0 && topo != topoShared {
-			continue
+	for round := 1; round <= rounds; round++ {
+		done := map[string]result{}
+		for _, c := range cases {
+			if only != "" && !strings.Contains(c.Name, only) && !needed[c.Name] ||
+				c.BacklogPosts > 0 && (topo != topoShared || round > 1) {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "== [%s, round %d/%d] %s\n", topo, round, rounds, c.Name)
+			var r result
+			if c.BacklogPosts > 0 {
+				r = backlogCase(binPath, admin, serverDSN, c)
+			} else if ref, ok := done[c.RateOf]; c.RateOf != "" && (!ok || ref.Err != nil || ref.EntPerSec <= 0) {
+				r = result{Case: c, Err: fmt.Errorf("no entry rate from %q", c.RateOf)}
+			} else {
+				r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk, ref.EntPerSec/float64(c.PerPost))
+			}
+			done[c.Name] = r
+			r.Topology = topo
+			if r.Err != nil {
+				fmt.Fprintf(os.Stderr, "   error: %v\n", r.Err)
+			} else {
+				fmt.Fprintf(os.Stderr, "   %s\n", oneLine(r))
+			}
+			results = append(results, r)
 		}
-		fmt.Fprintf(os.Stderr, "== [%s] %s\n", topo, c.Name)
-		var r result
-		if c.BacklogPosts > 0 {
-			r = backlogCase(binPath, admin, serverDSN, c)
-		} else if ref, ok := done[c.RateOf]; c.RateOf != "" && (!ok || ref.Err != nil || ref.EntPerSec <= 0) {
-			r = result{Case: c, Err: fmt.Errorf("no entry rate from %q", c.RateOf)}
-		} else {
-			r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk, ref.EntPerSec/float64(c.PerPost))
-		}
-		done[c.Name] = r
-		r.Topology = topo
-		if r.Err != nil {
-			fmt.Fprintf(os.Stderr, "   error: %v\n", r.Err)
-		} else {
-			fmt.Fprintf(os.Stderr, "   %s\n", oneLine(r))
-		}
-		results = append(results, r)
 	}
 	return results, nil
 }
@@ -268,8 +287,8 @@ func startCollector(bin, dsn string, c benchCase, dir string) (*harness.Collecto
 		return nil, err
 	}
 	o := harness.Options{Port: port, DSN: dsn, MemoryLimitMiB: 512, SpikeLimitMiB: 128,
-		NoFsync: c.NoFsync, BatchMinSize: c.BatchMin, BatchMaxSize: c.BatchMax,
-		GroupLinger: c.Linger, BlockOnOverflow: c.Block}
+		BatchMinSize: c.BatchMin, BatchMaxSize: c.BatchMax, BlockOnOverflow: c.Block,
+		PersistentQueue: c.Durability == persistentQueue}
 	if c.BacklogPosts > 0 {
 		o.QueueSize = 2 * c.BacklogPosts * c.PerPost // the backlog must fit
 	} else {
@@ -278,7 +297,7 @@ func startCollector(bin, dsn string, c benchCase, dir string) (*harness.Collecto
 			o.QueueBytes = c.QueueBytes
 		}
 	}
-	if c.Persistent {
+	if c.Durability != memoryQueue {
 		o.StorageDir = filepath.Join(dir, "queue")
 		if err := os.MkdirAll(o.StorageDir, 0o700); err != nil {
 			return nil, err

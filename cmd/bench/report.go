@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -12,7 +13,7 @@ const (
 	endMarker   = "<!-- bench-e2e:end -->"
 )
 
-func markdown(results []result, machine string, dur time.Duration, args []string) string {
+func markdown(results []result, machine string, dur time.Duration, rounds int, args []string) string {
 	var b strings.Builder
 	cmd := "go run ./cmd/bench"
 	if len(args) > 0 {
@@ -20,8 +21,11 @@ func markdown(results []result, machine string, dur time.Duration, args []string
 	}
 	fmt.Fprintf(&b, "Measured %s UTC with `make bench-e2e` (`%s`).\n\n", time.Now().UTC().Format("2006-01-02 15:04"), cmd)
 	fmt.Fprintf(&b, "Machine: %s. Load generator, collector and database run on the same machine.\n\n", machine)
-	fmt.Fprintf(&b, "Each throughput case: fresh database and collector process (memory_limiter 512/128 MiB, ailog, mysqlaccesslog with its defaults: in-memory queue bounded at 64 MiB (bytes) or, with the persistent queue, file_storage, 4 consumers, batches of 1000–5000, INSERT of ≤1000 rows), %v of closed-loop load (keep-alive, ~1.5 KB CONTRACT §1 entries from internal/loadgen), then wait until every acknowledged row is visible. Every collector runs with `%s`; \"tuned\" cases add `GOGC=300` and, for the memory queue, `sending_queue: {sizer: bytes, queue_size: 16777216, block_on_overflow: true}`; \"linger\" is the receiver's `group_commit.linger`. "+
+	fmt.Fprintf(&b, "Each throughput case: fresh database and collector process (memory_limiter 512/128 MiB, ailog, mysqlaccesslog with its defaults), %v of closed-loop load (keep-alive, ~1.5 KB entries from internal/loadgen), then wait until every acknowledged row is visible. "+
+		"Durability: **write-ahead log** = the receiver's `wal` on file_storage with fsync, the exporter without a sending queue (a 2xx means on disk); **memory queue** = the exporter's in-memory queue, 64 MiB (a 2xx means queued in memory); **persistent queue** = the exporter's sending queue on file_storage with fsync (a 2xx means on disk). "+
+		"Every collector runs with `%s`; \"tuned\" cases add `GOGC=300` and, for the memory queue, `sending_queue: {sizer: bytes, queue_size: 16777216, block_on_overflow: true}`. "+
 		"**e2e rows/s** = acknowledged rows ÷ (first request → last row visible). **sink rows/s** = the same rows copied straight into a `CREATE TABLE … LIKE access_logs` table (same columns, indexes, unique uid key) with multi-row INSERTs of 1000 rows on 4 connections, right after the case. Collector CPU = its utime+stime (/proc/PID/stat) over the same interval; DB CPU = the database server's, in the e2e case and in the sink copy; peak RSS = VmHWM.\n\n", dur, strings.Join(collectorEnv, " "))
+	fmt.Fprintf(&b, "Every throughput case ran %d times, the cases interleaved round by round; each cell is the median of the runs (collector CPU also gives min–max).\n\n", rounds)
 	var backlog []result
 	var topos []string
 	byTopo := map[string][]result{}
@@ -49,45 +53,148 @@ var topologyText = map[string]string{
 	topoSplit:  "**Topology split**: the database on CPU 0; the load generator and the collector on CPU 1 (the sink copy too). The deployment shape — database on its own host — on one machine: the sink is what one database core absorbs, and e2e ÷ sink says whether one collector core keeps up with it.",
 }
 
-func throughputTable(b *strings.Builder, topo string, results []result) {
-	fmt.Fprintf(b, "%s\n\n", topologyText[topo])
-	b.WriteString("| case | HTTP req/s | entries/s acked | p50 | p99 | e2e rows/s | sink rows/s | e2e ÷ sink | collector CPU-s / 10k rows | DB CPU-s / 10k rows: e2e / sink | peak RSS (VmHWM) | peak RssAnon | POSTs not acked |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-	byName := map[string]result{}
+// summary is one case's runs in one topology: medians, and the spread of
+// the collector's CPU.
+type summary struct {
+	name                       string
+	runs, failed               int
+	firstErr                   error
+	req, ent, e2e, sink, ratio float64
+	p50, p99                   time.Duration
+	cpu, cpuMin, cpuMax        float64
+	dbCPU, sinkDBCPU           float64
+	rss, anon                  int64
+	refused                    int
+}
+
+func median[T int | int64 | float64 | time.Duration](xs []T) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// summarize groups results by case, in first-seen order.
+func summarize(results []result) []summary {
+	var order []string
+	runs := map[string][]result{}
+	out := map[string]*summary{}
 	for _, r := range results {
-		byName[r.Case.Name] = r
+		name := r.Case.Name
+		if _, ok := out[name]; !ok {
+			order = append(order, name)
+			out[name] = &summary{name: name}
+		}
+		s := out[name]
+		s.runs++
 		if r.Err != nil {
-			fmt.Fprintf(b, "| %s | failed: %v |||||||||||\n", r.Case.Name, strings.ReplaceAll(r.Err.Error(), "|", "/"))
+			s.failed++
+			if s.firstErr == nil {
+				s.firstErr = r.Err
+			}
 			continue
 		}
-		fmt.Fprintf(b, "| %s | %.0f | %.0f | %s | %s | %.0f | %.0f | %.0f %% | %.2f | %.2f / %.2f | %d MiB | %d MiB | %d |\n",
-			r.Case.Name, r.ReqPerSec, r.EntPerSec, ms(r.P50), ms(r.P99), r.E2ERowsPerSec, r.SinkRowsPerSec,
-			100*r.E2ERowsPerSec/r.SinkRowsPerSec, r.CPUPer10k, r.DBCPUPer10k, r.SinkDBCPUPer10k, r.PeakRSSMiB, r.PeakAnonMiB, r.Refused)
+		runs[name] = append(runs[name], r)
 	}
-	fmt.Fprintf(b, "\nTargets, topology %s (ratios from this run):\n\n", topo)
-	const arr = "100 entries/POST, c=16, "
-	fmt.Fprintf(b, "- e2e ≥ 80 %% of the sink with array POSTs: persistent queue %s (tuned %s), memory queue %s (tuned %s).\n",
-		ratio(byName[arr+"persistent queue"]), ratio(byName[arr+"persistent queue, tuned"]),
-		ratio(byName[arr+"memory queue"]), ratio(byName[arr+"memory queue, tuned"]))
-	pq := func(p, m string) string {
-		a, b := byName[p], byName[m]
-		if a.Err != nil || b.Err != nil || b.E2ERowsPerSec == 0 || a.E2ERowsPerSec == 0 {
+	var list []summary
+	for _, name := range order {
+		s := out[name]
+		rs := runs[name]
+		pick := func(f func(result) float64) float64 {
+			xs := make([]float64, len(rs))
+			for i, r := range rs {
+				xs[i] = f(r)
+			}
+			return median(xs)
+		}
+		pickD := func(f func(result) time.Duration) time.Duration {
+			xs := make([]time.Duration, len(rs))
+			for i, r := range rs {
+				xs[i] = f(r)
+			}
+			return median(xs)
+		}
+		s.req = pick(func(r result) float64 { return r.ReqPerSec })
+		s.ent = pick(func(r result) float64 { return r.EntPerSec })
+		s.e2e = pick(func(r result) float64 { return r.E2ERowsPerSec })
+		s.sink = pick(func(r result) float64 { return r.SinkRowsPerSec })
+		s.ratio = pick(func(r result) float64 { return r.E2ERowsPerSec / r.SinkRowsPerSec })
+		s.p50 = pickD(func(r result) time.Duration { return r.P50 })
+		s.p99 = pickD(func(r result) time.Duration { return r.P99 })
+		s.cpu = pick(func(r result) float64 { return r.CPUPer10k })
+		s.dbCPU = pick(func(r result) float64 { return r.DBCPUPer10k })
+		s.sinkDBCPU = pick(func(r result) float64 { return r.SinkDBCPUPer10k })
+		s.rss = int64(pick(func(r result) float64 { return float64(r.PeakRSSMiB) }))
+		s.anon = int64(pick(func(r result) float64 { return float64(r.PeakAnonMiB) }))
+		s.refused = int(pick(func(r result) float64 { return float64(r.Refused) }))
+		for i, r := range rs {
+			if i == 0 || r.CPUPer10k < s.cpuMin {
+				s.cpuMin = r.CPUPer10k
+			}
+			s.cpuMax = max(s.cpuMax, r.CPUPer10k)
+		}
+		list = append(list, *s)
+	}
+	return list
+}
+
+func throughputTable(b *strings.Builder, topo string, results []result) {
+	fmt.Fprintf(b, "%s\n\n", topologyText[topo])
+	b.WriteString("| case | runs | HTTP req/s | entries/s acked | p50 | p99 | e2e rows/s | sink rows/s | e2e ÷ sink | collector CPU-s / 10k rows (min–max) | DB CPU-s / 10k rows: e2e / sink | peak RSS (VmHWM) | peak RssAnon | POSTs not acked |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	byName := map[string]summary{}
+	for _, s := range summarize(results) {
+		byName[s.name] = s
+		if s.failed == s.runs {
+			fmt.Fprintf(b, "| %s | %d | failed: %v ||||||||||||\n", s.name, s.runs, strings.ReplaceAll(s.firstErr.Error(), "|", "/"))
+			continue
+		}
+		runs := fmt.Sprint(s.runs)
+		if s.failed > 0 {
+			runs = fmt.Sprintf("%d (%d failed: %s)", s.runs, s.failed, strings.ReplaceAll(s.firstErr.Error(), "|", "/"))
+		}
+		fmt.Fprintf(b, "| %s | %s | %.0f | %.0f | %s | %s | %.0f | %.0f | %.0f %% | %.2f (%.2f–%.2f) | %.2f / %.2f | %d MiB | %d MiB | %d |\n",
+			s.name, runs, s.req, s.ent, ms(s.p50), ms(s.p99), s.e2e, s.sink,
+			100*s.ratio, s.cpu, s.cpuMin, s.cpuMax, s.dbCPU, s.sinkDBCPU, s.rss, s.anon, s.refused)
+	}
+	fmt.Fprintf(b, "\nTargets, topology %s (medians of this run):\n\n", topo)
+	vs := func(d, m string) string {
+		a, c := byName[d], byName[m]
+		if a.e2e == 0 || c.e2e == 0 {
 			return "n/a"
 		}
-		return fmt.Sprintf("%.0f %% (%.0f vs %.0f rows/s)", 100*(1-a.E2ERowsPerSec/b.E2ERowsPerSec), a.E2ERowsPerSec, b.E2ERowsPerSec)
+		return fmt.Sprintf("%.2f× (%.0f vs %.0f rows/s)", a.e2e/c.e2e, a.e2e, c.e2e)
 	}
-	fmt.Fprintf(b, "- persistent queue cost ≤ 30 %% of e2e throughput: array POSTs %s, tuned %s; single-entry POSTs c=16 %s, with linger 2ms %s; c=64 %s, with linger 2ms %s.\n\n",
-		pq(arr+"persistent queue", arr+"memory queue"),
-		pq(arr+"persistent queue, tuned", arr+"memory queue, tuned"),
-		pq("1 entry/POST, c=16, persistent queue", "1 entry/POST, c=16, memory queue"),
-		pq("1 entry/POST, c=16, persistent queue, linger 2ms", "1 entry/POST, c=16, memory queue"),
-		pq("1 entry/POST, c=64, persistent queue", "1 entry/POST, c=64, memory queue"),
-		pq("1 entry/POST, c=64, persistent queue, linger 2ms", "1 entry/POST, c=64, memory queue"))
+	cpu := func(name string) string {
+		s, ok := byName[name]
+		if !ok || s.e2e == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f", s.cpu)
+	}
+	const wal, mem = string(writeAheadLog), string(memoryQueue)
+	for _, pre := range []string{"1 entry/POST, c=16, ", "1 entry/POST, c=64, "} {
+		fmt.Fprintf(b, "- %swrite-ahead log vs memory queue: e2e %s (target ≥ 1×); collector CPU-s / 10k rows %s vs %s (target ≤ 1.0).\n",
+			pre, vs(pre+wal, pre+mem), cpu(pre+wal), cpu(pre+mem))
+	}
+	const plugin = "plugin batches at the 1 entry/POST c=16 rate, "
+	fmt.Fprintf(b, "- plugin-shaped arrays, write-ahead log: collector CPU-s / 10k rows %s (target ≤ 0.5); memory queue %s.\n", cpu(plugin+wal), cpu(plugin+mem))
+	if s, ok := byName["1 entry/POST, c=16, "+wal]; ok && s.e2e > 0 {
+		fmt.Fprintf(b, "- peak RSS, 1 entry/POST c=16, write-ahead log: %d MiB (target ≤ 200 MB).\n", s.rss)
+	}
+	const arr = "100 entries/POST, c=16, "
+	fmt.Fprintf(b, "- e2e ÷ sink with 100-entry POSTs: write-ahead log %s (tuned %s), memory queue %s (tuned %s).\n\n",
+		ratio(byName[arr+wal]), ratio(byName[arr+wal+", tuned"]), ratio(byName[arr+mem]), ratio(byName[arr+mem+", tuned"]))
 }
 
 func backlogTable(b *strings.Builder, backlog []result) {
-	b.WriteString("Peak RSS against backlog (database unreachable through a proxy while 100-entry POSTs arrive at c=16, persistent queue; then the database comes back and every row is checked):\n\n")
-	b.WriteString("| case | rows queued | ingest entries/s | peak RSS (VmHWM) | peak RssAnon | queue files on disk | drained |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("Peak RSS against backlog (database unreachable through a proxy while 100-entry POSTs arrive at c=16, write-ahead log; then the database comes back and every row is checked):\n\n")
+	b.WriteString("| case | rows queued | ingest entries/s | peak RSS (VmHWM) | peak RssAnon | log files on disk | drained |\n|---|---|---|---|---|---|---|\n")
 	var hwm, anon, rows []string
 	for _, r := range backlog {
 		if r.Err != nil {
@@ -101,16 +208,16 @@ func backlogTable(b *strings.Builder, backlog []result) {
 		rows = append(rows, fmt.Sprint(r.BacklogRows))
 	}
 	if len(rows) >= 2 {
-		fmt.Fprintf(b, "\n- peak RSS bounded by configuration, not backlog (persistent queue): with %s rows queued, VmHWM %s MiB, RssAnon %s MiB.\n",
+		fmt.Fprintf(b, "\n- peak RSS bounded by configuration, not backlog (write-ahead log): with %s rows queued, VmHWM %s MiB, RssAnon %s MiB.\n",
 			strings.Join(rows, " / "), strings.Join(hwm, " / "), strings.Join(anon, " / "))
 	}
 }
 
-func ratio(r result) string {
-	if r.Err != nil || r.SinkRowsPerSec == 0 || r.E2ERowsPerSec == 0 {
+func ratio(s summary) string {
+	if s.e2e == 0 || s.sink == 0 {
 		return "n/a"
 	}
-	return fmt.Sprintf("%.0f %%", 100*r.E2ERowsPerSec/r.SinkRowsPerSec)
+	return fmt.Sprintf("%.0f %%", 100*s.ratio)
 }
 
 // writeSection replaces the text between the markers in path, or appends

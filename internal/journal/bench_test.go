@@ -19,11 +19,11 @@ func BenchmarkAppend(b *testing.B) {
 	go func() {
 		defer close(drained)
 		for {
-			got, err := j.Take(ctx, 1000, 4<<20)
+			got, err := j.Take(ctx, Batch{MaxEntries: 1000, MaxBytes: 4 << 20})
 			if err != nil {
 				return
 			}
-			_ = j.Remove(context.Background(), got)
+			j.Remove(got)
 		}
 	}()
 	record := make([]byte, 1500)

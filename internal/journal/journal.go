@@ -1,9 +1,10 @@
 // Package journal is a durable queue of records on a storage extension
 // (file_storage). Appends that arrive while a transaction is being written
 // are written together in the next one, so concurrent senders share one
-// fsync; records are read back and removed in batches. The decoded form of
-// a record is kept in memory up to a bound, so in the usual case nothing is
-// read back from disk.
+// fsync, and removals ride along in the same transactions; records are
+// handed out and read back in batches. The decoded form of a record is kept
+// in memory up to a bound, so in the usual case nothing is read back from
+// disk.
 package journal // import "github.com/otelcol-higress/otelcol-higress/internal/journal"
 
 import (
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 )
@@ -57,9 +59,15 @@ type Journal[T any] struct {
 	stored    int64 // their bytes
 	cached    int64 // bytes of records whose value is in memory
 	gathering *group[T]
-	ready     []Entry[T] // written, not yet taken
+	removals  []*storage.Operation // deletes not yet written
+	ready     []Entry[T]           // written, not yet taken
+	// readyBytes is the stored size of ready; readySince is when ready
+	// last went from empty to not empty.
+	readyBytes int64
+	readySince time.Time
 
-	commitWake chan struct{}
+	commitWake chan struct{} // an append started a group
+	removeWake chan struct{} // removals are pending
 	readyWake  chan struct{}
 	stop       chan struct{}
 	wg         sync.WaitGroup
@@ -83,6 +91,7 @@ func Open[T any](ctx context.Context, client storage.Client, cfg Config) (*Journ
 		client:     client,
 		cfg:        cfg,
 		commitWake: make(chan struct{}, 1),
+		removeWake: make(chan struct{}, 1),
 		readyWake:  make(chan struct{}, 1),
 		stop:       make(chan struct{}),
 	}
@@ -101,6 +110,7 @@ func Open[T any](ctx context.Context, client storage.Client, cfg Config) (*Journ
 		return nil, fmt.Errorf("reading the journal: %w", err)
 	}
 	slices.SortFunc(j.ready, func(a, b Entry[T]) int { return cmp.Compare(a.Seq, b.Seq) })
+	j.readyBytes, j.readySince = j.stored, time.Now()
 	if len(j.ready) > 0 {
 		j.readyWake <- struct{}{}
 	}
@@ -155,34 +165,77 @@ func (j *Journal[T]) Append(ctx context.Context, data []byte, value T) error {
 	}
 }
 
-// writeLoop writes the gathering group, one transaction at a time.
+// removalDelay is how long removals wait for an append to share its
+// transaction before they are written alone.
+const removalDelay = 100 * time.Millisecond
+
+// writeLoop writes the gathering group and the pending removals, one
+// transaction at a time.
 func (j *Journal[T]) writeLoop() {
 	defer j.wg.Done()
 	for {
 		select {
 		case <-j.stop:
-			j.mu.Lock()
-			g := j.gathering
-			j.gathering = nil
-			j.mu.Unlock()
-			if g != nil {
-				g.err = ErrClosed
-				close(g.done)
-			}
+			j.closeWrites()
 			return
 		case <-j.commitWake:
+		case <-j.removeWake:
+			// Removals alone: give an append the chance to carry them.
+			select {
+			case <-j.stop:
+				j.closeWrites()
+				return
+			case <-j.commitWake:
+			case <-time.After(removalDelay):
+			}
 		}
+		j.write()
+	}
+}
+
+// write runs one transaction: the pending removals and the gathering group.
+func (j *Journal[T]) write() {
+	j.mu.Lock()
+	g := j.gathering
+	j.gathering = nil
+	ops := j.removals
+	removals := len(ops)
+	j.removals = nil
+	j.mu.Unlock()
+	if g != nil {
+		ops = append(ops, g.ops...)
+	}
+	if len(ops) == 0 {
+		return
+	}
+	err := j.client.Batch(context.Background(), ops...)
+	if err != nil && removals > 0 {
+		// Deletes are retried with the next transaction; the records
+		// they remove are already accounted for as gone.
 		j.mu.Lock()
-		g := j.gathering
-		j.gathering = nil
+		j.removals = append(ops[:removals:removals], j.removals...)
 		j.mu.Unlock()
-		if g == nil {
-			continue
-		}
-		g.err = j.client.Batch(context.Background(), g.ops...)
+	}
+	if g != nil {
+		g.err = err
 		j.committed(g)
 		close(g.done)
 	}
+}
+
+// closeWrites fails a group still gathering and writes the pending
+// removals, so that the next Open does not hand those records out again.
+func (j *Journal[T]) closeWrites() {
+	j.mu.Lock()
+	g := j.gathering
+	j.gathering = nil
+	j.mu.Unlock()
+	if g != nil {
+		g.err = ErrClosed
+		j.committed(g)
+		close(g.done)
+	}
+	j.write()
 }
 
 // committed makes a written group available to Take, keeping values in
@@ -198,7 +251,11 @@ func (j *Journal[T]) committed(g *group[T]) {
 		}
 		return
 	}
+	if len(j.ready) == 0 {
+		j.readySince = time.Now()
+	}
 	for _, e := range g.entries {
+		j.readyBytes += e.Size
 		if j.cached+e.Size <= j.cfg.MemoryBytes {
 			j.cached += e.Size
 			e.Cached = true
@@ -211,40 +268,80 @@ func (j *Journal[T]) committed(g *group[T]) {
 	signal(j.readyWake)
 }
 
-// Take removes up to maxEntries records (at least one, then while their
-// stored size stays within maxBytes) from the head of the queue, waiting
-// for one while it is empty. Taken records stay stored until Remove.
-func (j *Journal[T]) Take(ctx context.Context, maxEntries int, maxBytes int64) ([]Entry[T], error) {
+// Batch bounds what Take hands out: at least one record, then up to
+// MaxEntries records and MaxBytes stored bytes. While fewer than MinBytes
+// are ready, Take waits for more, up to MaxWait after the first of them was
+// written.
+type Batch struct {
+	MaxEntries         int
+	MinBytes, MaxBytes int64
+	MaxWait            time.Duration
+}
+
+// Take hands out records from the head of the queue, waiting while it is
+// empty or holds less than b.MinBytes (up to b.MaxWait). Taken records stay
+// stored until Remove.
+func (j *Journal[T]) Take(ctx context.Context, b Batch) ([]Entry[T], error) {
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		j.mu.Lock()
 		if j.closed {
 			j.mu.Unlock()
 			return nil, ErrClosed
 		}
-		if n := len(j.ready); n > 0 {
-			take, size := 1, j.ready[0].Size
-			for take < n && take < maxEntries && size+j.ready[take].Size <= maxBytes {
-				size += j.ready[take].Size
-				take++
-			}
-			out := slices.Clone(j.ready[:take])
-			clear(j.ready[:take])
-			j.ready = j.ready[take:]
-			if len(j.ready) > 0 {
-				signal(j.readyWake)
-			}
+		n := len(j.ready)
+		wait := b.MaxWait - time.Since(j.readySince)
+		if n > 0 && (j.readyBytes >= b.MinBytes || n >= b.MaxEntries || wait <= 0) {
+			out := j.takeLocked(b)
 			j.mu.Unlock()
 			return out, nil
 		}
 		j.mu.Unlock()
+		var flush <-chan time.Time
+		if n > 0 {
+			timer = resetTimer(timer, wait)
+			flush = timer.C
+		}
 		select {
 		case <-j.readyWake:
+		case <-flush:
 		case <-j.stop:
 			return nil, ErrClosed
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+}
+
+func (j *Journal[T]) takeLocked(b Batch) []Entry[T] {
+	n := len(j.ready)
+	take, size := 1, j.ready[0].Size
+	for take < n && take < b.MaxEntries && size+j.ready[take].Size <= b.MaxBytes {
+		size += j.ready[take].Size
+		take++
+	}
+	out := slices.Clone(j.ready[:take])
+	clear(j.ready[:take])
+	j.ready = j.ready[take:]
+	j.readyBytes -= size
+	if len(j.ready) > 0 {
+		j.readySince = time.Now()
+		signal(j.readyWake)
+	}
+	return out
+}
+
+func resetTimer(t *time.Timer, d time.Duration) *time.Timer {
+	if t == nil {
+		return time.NewTimer(d)
+	}
+	t.Reset(d)
+	return t
 }
 
 // Read returns the stored bytes of entries, in order, in one transaction.
@@ -264,30 +361,28 @@ func (j *Journal[T]) Read(ctx context.Context, entries []Entry[T]) ([][]byte, er
 	return out, nil
 }
 
-// Remove deletes taken entries from the storage in one transaction.
-func (j *Journal[T]) Remove(ctx context.Context, entries []Entry[T]) error {
-	ops := make([]*storage.Operation, len(entries))
-	for i, e := range entries {
-		ops[i] = storage.DeleteOperation(key(e.Seq))
-	}
-	if err := j.client.Batch(ctx, ops...); err != nil {
-		return err
-	}
+// Remove deletes taken entries. The deletes are written with the next
+// transaction (an append's, or on their own after a short wait), so
+// removing costs no fsync of its own; a crash before then hands the
+// records out again after Open.
+func (j *Journal[T]) Remove(entries []Entry[T]) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, e := range entries {
+		j.removals = append(j.removals, storage.DeleteOperation(key(e.Seq)))
 		j.count--
 		j.stored -= e.Size
 		if e.Cached {
 			j.cached -= e.Size
 		}
 	}
-	return nil
+	signal(j.removeWake)
 }
 
-// Close stops the writer; appends waiting for it fail with ErrClosed and
-// Take returns ErrClosed. Records stay in the storage for the next Open.
-// It does not close the storage client.
+// Close writes the pending removals and stops the writer; appends waiting
+// for it fail with ErrClosed and Take returns ErrClosed. Records not
+// removed stay in the storage for the next Open. It does not close the
+// storage client.
 func (j *Journal[T]) Close() {
 	j.mu.Lock()
 	if j.closed {

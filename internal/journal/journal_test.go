@@ -83,13 +83,13 @@ func TestConcurrentAppendsShareTransactions(t *testing.T) {
 
 	seen := map[string]int{}
 	for len(seen) < senders*each {
-		got, err := j.Take(context.Background(), 100, 1<<20)
+		got, err := j.Take(context.Background(), Batch{MaxEntries: 100, MaxBytes: 1 << 20})
 		require.NoError(t, err)
 		for _, e := range got {
 			require.True(t, e.Cached)
 			seen[e.Value]++
 		}
-		require.NoError(t, j.Remove(context.Background(), got))
+		j.Remove(got)
 	}
 	for v, n := range seen {
 		assert.Equal(t, 1, n, v)
@@ -106,10 +106,10 @@ func TestReopenHandsBackWhatWasNotRemoved(t *testing.T) {
 	for i := range 10 {
 		require.NoError(t, j.Append(context.Background(), []byte(fmt.Sprint(i)), fmt.Sprint(i)))
 	}
-	first, err := j.Take(context.Background(), 4, 1<<20)
+	first, err := j.Take(context.Background(), Batch{MaxEntries: 4, MaxBytes: 1 << 20})
 	require.NoError(t, err)
 	require.Len(t, first, 4)
-	require.NoError(t, j.Remove(context.Background(), first[:2])) // 0 and 1 are done
+	j.Remove(first[:2]) // 0 and 1 are done
 	j.Close()
 
 	again := open(t, client, roomy)
@@ -117,7 +117,7 @@ func TestReopenHandsBackWhatWasNotRemoved(t *testing.T) {
 	n, bytes := again.Len()
 	assert.Equal(t, 8, n)
 	assert.Equal(t, int64(8), bytes)
-	got, err := again.Take(context.Background(), 100, 1<<20)
+	got, err := again.Take(context.Background(), Batch{MaxEntries: 100, MaxBytes: 1 << 20})
 	require.NoError(t, err)
 	data, err := again.Read(context.Background(), got)
 	require.NoError(t, err)
@@ -130,7 +130,7 @@ func TestReopenHandsBackWhatWasNotRemoved(t *testing.T) {
 
 	// New appends continue the sequence after the reopened records.
 	require.NoError(t, again.Append(context.Background(), []byte("10"), "10"))
-	next, err := again.Take(context.Background(), 100, 1<<20)
+	next, err := again.Take(context.Background(), Batch{MaxEntries: 100, MaxBytes: 1 << 20})
 	require.NoError(t, err)
 	require.Len(t, next, 1)
 	assert.Greater(t, next[0].Seq, got[len(got)-1].Seq)
@@ -141,10 +141,10 @@ func TestFullUntilRemoved(t *testing.T) {
 	defer j.Close()
 	require.NoError(t, j.Append(context.Background(), []byte("12345678"), "a"))
 	assert.ErrorIs(t, j.Append(context.Background(), []byte("123"), "b"), ErrFull)
-	got, err := j.Take(context.Background(), 10, 100)
+	got, err := j.Take(context.Background(), Batch{MaxEntries: 10, MaxBytes: 100})
 	require.NoError(t, err)
 	assert.ErrorIs(t, j.Append(context.Background(), []byte("123"), "b"), ErrFull, "taken is still stored")
-	require.NoError(t, j.Remove(context.Background(), got))
+	j.Remove(got)
 	assert.NoError(t, j.Append(context.Background(), []byte("123"), "b"))
 }
 
@@ -154,7 +154,7 @@ func TestMemoryBudgetLeavesTheRestOnDisk(t *testing.T) {
 	for _, v := range []string{"aaaa", "bbbb", "cccc"} {
 		require.NoError(t, j.Append(context.Background(), []byte(v), v))
 	}
-	got, err := j.Take(context.Background(), 10, 100)
+	got, err := j.Take(context.Background(), Batch{MaxEntries: 10, MaxBytes: 100})
 	require.NoError(t, err)
 	require.Len(t, got, 3)
 	assert.True(t, got[0].Cached)
@@ -164,10 +164,10 @@ func TestMemoryBudgetLeavesTheRestOnDisk(t *testing.T) {
 	data, err := j.Read(context.Background(), got[2:])
 	require.NoError(t, err)
 	assert.Equal(t, "cccc", string(data[0]))
-	require.NoError(t, j.Remove(context.Background(), got))
+	j.Remove(got)
 	// The budget is free again.
 	require.NoError(t, j.Append(context.Background(), []byte("dddd"), "dddd"))
-	got, err = j.Take(context.Background(), 10, 100)
+	got, err = j.Take(context.Background(), Batch{MaxEntries: 10, MaxBytes: 100})
 	require.NoError(t, err)
 	assert.True(t, got[0].Cached)
 }
@@ -177,16 +177,16 @@ func TestTakeRespectsLimitsAndWaits(t *testing.T) {
 	defer j.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := j.Take(ctx, 10, 100)
+	_, err := j.Take(ctx, Batch{MaxEntries: 10, MaxBytes: 100})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 
 	for _, v := range []string{"aa", "bb", "cc", "dd"} {
 		require.NoError(t, j.Append(context.Background(), []byte(v), v))
 	}
-	got, err := j.Take(context.Background(), 10, 5)
+	got, err := j.Take(context.Background(), Batch{MaxEntries: 10, MaxBytes: 5})
 	require.NoError(t, err)
 	assert.Len(t, got, 2, "bytes limit")
-	got, err = j.Take(context.Background(), 1, 100)
+	got, err = j.Take(context.Background(), Batch{MaxEntries: 1, MaxBytes: 100})
 	require.NoError(t, err)
 	assert.Len(t, got, 1, "entries limit")
 	assert.Equal(t, "cc", got[0].Value)
@@ -196,7 +196,7 @@ func TestCloseWakesTakers(t *testing.T) {
 	j := open(t, openStorage(t, t.TempDir()), roomy)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := j.Take(context.Background(), 1, 1)
+		_, err := j.Take(context.Background(), Batch{MaxEntries: 1, MaxBytes: 1})
 		errc <- err
 	}()
 	time.Sleep(20 * time.Millisecond)
@@ -216,4 +216,56 @@ func TestStorageErrorFailsTheGroup(t *testing.T) {
 	n, bytes := j.Len()
 	assert.Zero(t, n)
 	assert.Zero(t, bytes, "a failed write gives its bytes back")
+}
+
+func TestRemovalsRideWithAppends(t *testing.T) {
+	client := openStorage(t, t.TempDir())
+	j := open(t, client, roomy)
+	defer j.Close()
+	require.NoError(t, j.Append(context.Background(), []byte("a"), "a"))
+	got, err := j.Take(context.Background(), Batch{MaxEntries: 10, MaxBytes: 100})
+	require.NoError(t, err)
+	before := client.batches.Load()
+	j.Remove(got)
+	require.NoError(t, j.Append(context.Background(), []byte("b"), "b"))
+	assert.Equal(t, before+1, client.batches.Load(), "the delete went with the append's transaction")
+	v, err := client.Get(context.Background(), key(got[0].Seq))
+	require.NoError(t, err)
+	assert.Nil(t, v, "removed")
+}
+
+func TestRemovalsAloneAreWrittenSoon(t *testing.T) {
+	client := openStorage(t, t.TempDir())
+	j := open(t, client, roomy)
+	defer j.Close()
+	require.NoError(t, j.Append(context.Background(), []byte("a"), "a"))
+	got, err := j.Take(context.Background(), Batch{MaxEntries: 10, MaxBytes: 100})
+	require.NoError(t, err)
+	j.Remove(got)
+	assert.Eventually(t, func() bool {
+		v, err := client.Get(context.Background(), key(got[0].Seq))
+		return err == nil && v == nil
+	}, 2*time.Second, 10*time.Millisecond)
+}
+
+func TestTakeWaitsForMinBytesUpToMaxWait(t *testing.T) {
+	j := open(t, openStorage(t, t.TempDir()), roomy)
+	defer j.Close()
+	b := Batch{MaxEntries: 100, MinBytes: 6, MaxBytes: 100, MaxWait: 300 * time.Millisecond}
+	require.NoError(t, j.Append(context.Background(), []byte("aa"), "aa"))
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		_ = j.Append(context.Background(), []byte("bb"), "bb")
+		_ = j.Append(context.Background(), []byte("cc"), "cc")
+	}()
+	got, err := j.Take(context.Background(), b)
+	require.NoError(t, err)
+	assert.Len(t, got, 3, "waited until MinBytes were ready")
+
+	require.NoError(t, j.Append(context.Background(), []byte("dd"), "dd"))
+	began := time.Now()
+	got, err = j.Take(context.Background(), b)
+	require.NoError(t, err)
+	assert.Len(t, got, 1, "MaxWait passed with less than MinBytes ready")
+	assert.GreaterOrEqual(t, time.Since(began), 200*time.Millisecond)
 }

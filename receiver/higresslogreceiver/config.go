@@ -72,8 +72,13 @@ type WALConfig struct {
 	// memory; bodies beyond it are read back and decoded again when their
 	// turn comes, so memory does not grow with the backlog.
 	MemorySize int64 `mapstructure:"memory_size"`
+	// MinBatchSize is how many body bytes a pipeline call waits for, up
+	// to FlushTimeout: larger calls cost the exporter less per row.
+	MinBatchSize int64 `mapstructure:"min_batch_size"`
 	// MaxBatchSize is the most body bytes handed to the pipeline in one call.
 	MaxBatchSize int64 `mapstructure:"max_batch_size"`
+	// FlushTimeout is the longest a body waits for MinBatchSize.
+	FlushTimeout time.Duration `mapstructure:"flush_timeout"`
 	// Consumers is how many pipeline calls run at once.
 	Consumers int `mapstructure:"consumers"`
 	// DrainTimeout is how long Shutdown keeps feeding the pipeline to
@@ -137,6 +142,12 @@ func (w *WALConfig) validate(gc GroupCommitConfig) []error {
 	}
 	if w.MaxBatchSize <= 0 {
 		errs = append(errs, errors.New("wal::max_batch_size must be positive"))
+	}
+	if w.MinBatchSize < 0 || w.MinBatchSize > w.MaxBatchSize {
+		errs = append(errs, errors.New("wal::min_batch_size must be between 0 and wal::max_batch_size"))
+	}
+	if w.FlushTimeout < 0 {
+		errs = append(errs, errors.New("wal::flush_timeout must not be negative"))
 	}
 	if w.Consumers < 1 {
 		errs = append(errs, errors.New("wal::consumers must be at least 1"))

@@ -72,7 +72,9 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, "file_storage/wal", cfg.WAL.Storage.String())
 				assert.Equal(t, int64(512<<20), cfg.WAL.MaxSize)
 				assert.Equal(t, int64(4<<20), cfg.WAL.MemorySize)
+				assert.Equal(t, int64(64<<10), cfg.WAL.MinBatchSize)
 				assert.Equal(t, int64(1<<20), cfg.WAL.MaxBatchSize)
+				assert.Equal(t, 50*time.Millisecond, cfg.WAL.FlushTimeout)
 				assert.Equal(t, 2, cfg.WAL.Consumers)
 				assert.Equal(t, 30*time.Second, cfg.WAL.DrainTimeout)
 			},
@@ -83,6 +85,8 @@ func TestLoadConfig(t *testing.T) {
 				"wal::max_size must be positive",
 				"wal::memory_size must be between 0 and wal::max_size",
 				"wal::max_batch_size must be positive",
+				"wal::min_batch_size must be between 0 and wal::max_batch_size",
+				"wal::flush_timeout must not be negative",
 				"wal::consumers must be at least 1",
 				"wal::drain_timeout must not be negative",
 				"group_commit::linger has no effect with wal::storage",

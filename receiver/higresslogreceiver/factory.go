@@ -30,7 +30,9 @@ const (
 	// usual path never reads back, without memory growing with a backlog.
 	defaultWALMaxSize      = 1 << 30
 	defaultWALMemorySize   = 8 << 20
+	defaultWALMinBatchSize = 256 << 10
 	defaultWALMaxBatchSize = 4 << 20
+	defaultWALFlushTimeout = 200 * time.Millisecond
 	defaultWALConsumers    = 4
 	defaultWALDrainTimeout = 10 * time.Second
 )
@@ -58,7 +60,9 @@ func createDefaultConfig() component.Config {
 		WAL: WALConfig{
 			MaxSize:      defaultWALMaxSize,
 			MemorySize:   defaultWALMemorySize,
+			MinBatchSize: defaultWALMinBatchSize,
 			MaxBatchSize: defaultWALMaxBatchSize,
+			FlushTimeout: defaultWALFlushTimeout,
 			Consumers:    defaultWALConsumers,
 			DrainTimeout: defaultWALDrainTimeout,
 		},

@@ -125,7 +125,12 @@ func (r *higressReceiver) appendWAL(ctx context.Context, rec []byte, a arrival, 
 // removes them once the pipeline call that carried them returned.
 func (r *higressReceiver) feed(ctx context.Context, j *journal.Journal[plog.Logs]) {
 	for {
-		entries, err := j.Take(ctx, maxBodiesPerCall, r.cfg.WAL.MaxBatchSize)
+		entries, err := j.Take(ctx, journal.Batch{
+			MaxEntries: maxBodiesPerCall,
+			MinBytes:   r.cfg.WAL.MinBatchSize,
+			MaxBytes:   r.cfg.WAL.MaxBatchSize,
+			MaxWait:    r.cfg.WAL.FlushTimeout,
+		})
 		if err != nil {
 			return
 		}
@@ -229,14 +234,12 @@ func (r *higressReceiver) retry(ctx context.Context, what string, op func() erro
 	}
 }
 
-// removeWAL deletes bodies the pipeline has taken. If that fails they are
-// handed over again after a restart; their records keep their uids, so
-// the exporter writes each once.
+// removeWAL deletes bodies the pipeline has taken. The deletes are
+// written with the log's next transaction; a crash before then hands the
+// bodies over again after the restart, and their records keep their uids,
+// so the exporter writes each once.
 func (r *higressReceiver) removeWAL(ctx context.Context, j *journal.Journal[plog.Logs], entries []journal.Entry[plog.Logs]) {
-	if err := j.Remove(context.WithoutCancel(ctx), entries); err != nil {
-		r.settings.Logger.Warn("removing written bodies from the write-ahead log failed", zap.Error(err))
-		return
-	}
+	j.Remove(entries)
 	var size int64
 	for _, e := range entries {
 		size += e.Size

@@ -283,7 +283,7 @@ func TestWALShutdownDrainsTheLog(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		return sink.ConsumeLogs(ctx, ld)
 	})
-	w := startWAL(t, t.TempDir(), func(c *Config) { c.WAL.Consumers = 1; c.WAL.MaxBatchSize = 1 }, slow)
+	w := startWAL(t, t.TempDir(), func(c *Config) { c.WAL.Consumers = 1; c.WAL.MinBatchSize = 0; c.WAL.MaxBatchSize = 1 }, slow)
 	for i := range 10 {
 		resp, _ := post(t, w.url, walEntry(fmt.Sprint("d", i)))
 		require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -30,9 +30,9 @@ const (
 	// usual path never reads back, without memory growing with a backlog.
 	defaultWALMaxSize      = 1 << 30
 	defaultWALMemorySize   = 8 << 20
-	defaultWALMinBatchSize = 256 << 10
+	defaultWALMinBatchSize = 1 << 20
 	defaultWALMaxBatchSize = 4 << 20
-	defaultWALFlushTimeout = 200 * time.Millisecond
+	defaultWALFlushTimeout = 500 * time.Millisecond
 	defaultWALConsumers    = 4
 	defaultWALDrainTimeout = 10 * time.Second
 )

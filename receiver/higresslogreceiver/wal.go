@@ -31,6 +31,13 @@ const (
 	maxBodiesPerCall = 10000
 )
 
+// The log's names in the storage extension: the usual one, and the one
+// used while the usual one cannot be opened.
+const (
+	walStorageName  = "wal"
+	walFallbackName = "wal-fallback"
+)
+
 var errCorruptRecord = errors.New("not a write-ahead log record of this version")
 
 // readBody reads a request body into a buffer that starts with room for
@@ -85,9 +92,20 @@ func (r *higressReceiver) openWAL(ctx context.Context, host component.Host) erro
 	if !ok {
 		return fmt.Errorf("wal::storage: extension %q is not a storage extension", id)
 	}
-	client, err := se.GetClient(ctx, component.KindReceiver, r.settings.ID, "wal")
+	client, err := se.GetClient(ctx, component.KindReceiver, r.settings.ID, walStorageName)
 	if err != nil {
-		return fmt.Errorf("wal::storage: %w", err)
+		// A log file the storage cannot open (damaged disk, a file cut
+		// short while it was being created) must not stop ingest for
+		// good, restart after restart: it is left as it is for recovery by
+		// hand, and bodies go to a second log, which later starts use too
+		// (and replay) for as long as the first cannot be opened.
+		r.telemetry.ReceiverHigresslogWalCorrupt.Add(ctx, 1)
+		r.settings.Logger.Error("the write-ahead log cannot be opened; using a second one. Bodies in the first are not written: move its file aside (see the receiver README) once you have copied it",
+			zap.String("storage", id.String()), zap.String("fallback", walFallbackName), zap.Error(err))
+		client, err = se.GetClient(ctx, component.KindReceiver, r.settings.ID, walFallbackName)
+		if err != nil {
+			return fmt.Errorf("wal::storage: neither log can be opened: %w", err)
+		}
 	}
 	j, err := journal.Open[plog.Logs](ctx, client, journal.Config{MaxBytes: r.cfg.WAL.MaxSize, MemoryBytes: r.cfg.WAL.MemorySize})
 	if err != nil {

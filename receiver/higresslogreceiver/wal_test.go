@@ -1,10 +1,13 @@
 package higresslogreceiver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -316,4 +319,34 @@ func values(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// A log file the storage cannot open does not keep the receiver from
+// starting (a crash loop): it is left for recovery, bodies go to a second
+// log, and the next start replays that one.
+func TestWALUnopenableFileFallsBack(t *testing.T) {
+	dir := t.TempDir()
+	first := startWAL(t, dir, nil, new(consumertest.LogsSink))
+	first.stop(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	damaged := bytes.Repeat([]byte{0xde, 0xad}, 8192)
+	require.NoError(t, os.WriteFile(files[0], damaged, 0o600))
+
+	down := consumerFunc(func(context.Context, plog.Logs) error { return errors.New("database down") })
+	second := startWAL(t, dir, func(c *Config) { c.WAL.DrainTimeout = 0 }, down)
+	assert.Equal(t, int64(1), sumMetric(t, second.tel, "otelcol_receiver_higresslog_wal_corrupt"))
+	resp, _ := post(t, second.url, walEntry("after-damage"))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	second.stop(t)
+	kept, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	assert.Equal(t, damaged, kept, "the damaged file is left as it was")
+
+	sink := new(consumertest.LogsSink)
+	startWAL(t, dir, nil, sink)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the body acknowledged into the second log is written after the restart")
+	assert.Equal(t, []string{"after-damage"}, values(uidsOf(t, sink.AllLogs()...)))
 }

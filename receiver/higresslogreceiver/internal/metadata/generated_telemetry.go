@@ -84,7 +84,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverHigresslogWalCorrupt, err = builder.meter.Int64Counter(
 		"otelcol_receiver_higresslog_wal_corrupt",
-		metric.WithDescription("Bodies in the write-ahead log that could not be decoded again and were skipped. [Alpha]"),
+		metric.WithDescription("Write-ahead log records that could not be decoded again, and log files the storage could not open; both are skipped (a file is left as it is and a second log used). [Alpha]"),
 		metric.WithUnit("{body}"),
 	)
 	errs = errors.Join(errs, err)

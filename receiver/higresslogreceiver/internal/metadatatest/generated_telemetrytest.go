@@ -72,7 +72,7 @@ func AssertEqualReceiverHigresslogWalBodies(t *testing.T, tt *componenttest.Tele
 func AssertEqualReceiverHigresslogWalCorrupt(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_higresslog_wal_corrupt",
-		Description: "Bodies in the write-ahead log that could not be decoded again and were skipped. [Alpha]",
+		Description: "Write-ahead log records that could not be decoded again, and log files the storage could not open; both are skipped (a file is left as it is and a second log used). [Alpha]",
 		Unit:        "{body}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -23,7 +23,10 @@ func TestChartConfigValidates(t *testing.T) {
 	cases := map[string]map[string]any{
 		"defaults":    {"mysql": dsn},
 		"persistence": {"mysql": dsn, "persistence": map[string]any{"enabled": true}},
-		"auth":        {"mysql": dsn, "ingest": map[string]any{"auth": map[string]any{"enabled": true, "token": "t"}}},
+		"wal-sized": {"mysql": dsn, "wal": map[string]any{"maxSize": 2 << 30, "drainTimeout": "2m"},
+			"terminationGracePeriodSeconds": 150},
+		"wal-disabled": {"mysql": dsn, "wal": map[string]any{"enabled": false}},
+		"auth":         {"mysql": dsn, "ingest": map[string]any{"auth": map[string]any{"enabled": true, "token": "t"}}},
 		"genai-metrics": {"mysql": dsn, "metrics": map[string]any{"genai": map[string]any{"enabled": true, "models": "gpt-4o.*"}},
 			"prometheusRule": map[string]any{"enabled": true}, "dashboard": map[string]any{"enabled": true}},
 		"query": {"mysql": dsn, "query": map[string]any{"enabled": true, "dsn": "ro:pw@tcp(mysql:3306)/higress", "auth": map[string]any{"token": "q"}}},

@@ -96,13 +96,13 @@ func TestFanoutOTLPBackendGetsWhatMySQLGets(t *testing.T) {
 	sink := newOTLPSink(t)
 	t.Setenv("MYSQL_DSN", db.DSN)
 	t.Setenv("OTLP_ENDPOINT", sink.URL)
+	t.Setenv("WAL_DIR", t.TempDir())
 
 	addr := freeAddr(t)
 	startCollector(t, "file:../../config/fanout-otlp.yaml",
 		"yaml:receivers::higresslog::endpoint: "+addr,
 		"yaml:extensions::health_check::endpoint: "+freeAddr(t),
 		// Flush the batches sooner than in production.
-		"yaml:exporters::mysqlaccesslog::sending_queue::batch::flush_timeout: 200ms",
 		"yaml:exporters::otlphttp::sending_queue::batch::flush_timeout: 200ms")
 
 	const n = 20

@@ -320,6 +320,7 @@ func TestMetricsConfigScrape(t *testing.T) {
 	db := mysqltest.NewDatabase(t)
 	t.Setenv("MYSQL_DSN", db.DSN)
 	t.Setenv("METRICS_MODELS", "qwen-max|gpt-4o")
+	t.Setenv("WAL_DIR", t.TempDir())
 	addr, promAddr := freeAddr(t), freeAddr(t)
 	startCollector(t, "file:../../config/metrics.yaml",
 		"yaml:receivers::higresslog::endpoint: "+addr,

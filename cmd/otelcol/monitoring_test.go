@@ -30,10 +30,19 @@ import (
 // build exposes: the collector the chart configures (GenAI metrics on)
 // runs, receives requests that exercise every metric (a dead-lettered row
 // included), and both its endpoints — its own telemetry and the GenAI
-// exporter — are scraped for the list.
+// exporter — are scraped for the list. With the write-ahead log (the
+// default) the backlog queries read the log's size, without it the sending
+// queue's: both configurations run.
 func TestChartMonitoringQueries(t *testing.T) {
+	for name, wal := range map[string]bool{"write-ahead log": true, "in-memory queue": false} {
+		t.Run(name, func(t *testing.T) { checkChartMonitoringQueries(t, wal) })
+	}
+}
+
+func checkChartMonitoringQueries(t *testing.T, wal bool) {
 	objs, err := cr.Render(map[string]any{
 		"mysql":          map[string]any{"dsn": "unused:pw@tcp(mysql:3306)/higress"},
+		"wal":            map[string]any{"enabled": wal},
 		"metrics":        map[string]any{"genai": map[string]any{"enabled": true}},
 		"prometheusRule": map[string]any{"enabled": true},
 		"dashboard":      map[string]any{"enabled": true},
@@ -43,6 +52,11 @@ func TestChartMonitoringQueries(t *testing.T) {
 	})
 	require.NoError(t, err)
 	exposed := scrapeChartCollector(t, objs)
+	backlog := "otelcol_exporter_queue_size"
+	if wal {
+		backlog = "otelcol_receiver_higresslog_wal_size"
+	}
+	require.Contains(t, exposed, backlog, "the metric the backlog alert and panel read")
 
 	queries := ruleQueries(t, objs)
 	require.Len(t, queries, 6, "every alert")
@@ -131,6 +145,9 @@ func scrapeChartCollector(t *testing.T, objs []cr.Object) map[string]map[string]
 	}
 	set(addr, "receivers", "higresslog", "endpoint")
 	set(freeAddr(t), "extensions", "health_check", "endpoint")
+	if cr.Get(cfg, "extensions", "file_storage/wal") != nil {
+		set(t.TempDir(), "extensions", "file_storage/wal", "directory")
+	}
 	set(genaiAddr, "exporters", "prometheus", "endpoint")
 	set("100ms", "processors", "batch/metrics", "timeout")
 	host, port, _ := strings.Cut(ownAddr, ":")

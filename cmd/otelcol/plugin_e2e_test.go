@@ -39,13 +39,12 @@ func TestPluginPostsLandAsRows(t *testing.T) {
 	db := mysqltest.NewDatabase(t)
 	t.Setenv("MYSQL_DSN", db.DSN)
 	t.Setenv("INGEST_TOKEN", "golden-token") // the scenario's ingest_token
-	t.Setenv("QUEUE_DIR", t.TempDir())
+	t.Setenv("WAL_DIR", t.TempDir())
 	addr := freeAddr(t)
 	startCollector(t, "file:../../config/production.yaml",
 		"yaml:receivers::higresslog::endpoint: "+addr,
 		"yaml:extensions::health_check::endpoint: "+freeAddr(t),
-		"yaml:exporters::mysqlaccesslog::tls::insecure: true",
-		"yaml:exporters::mysqlaccesslog::sending_queue::batch::flush_timeout: 200ms")
+		"yaml:exporters::mysqlaccesslog::tls::insecure: true")
 
 	f, err := os.Open("../../plugin/testdata/posts.jsonl")
 	require.NoError(t, err)

@@ -33,21 +33,20 @@ import (
 
 // config/production.yaml runs as shipped except for TLS (the test MariaDB
 // has none; the exporter's TLS setting is tested with the exporter): ingest
-// refuses requests without the bearer token, the exporter's queue lives in
-// QUEUE_DIR, rows land once, and health_check answers.
-func TestProductionConfigAuthQueueAndRows(t *testing.T) {
+// refuses requests without the bearer token, the write-ahead log lives in
+// WAL_DIR, rows land once, and health_check answers.
+func TestProductionConfigAuthLogAndRows(t *testing.T) {
 	db := mysqltest.NewDatabase(t)
-	queueDir := t.TempDir()
+	walDir := t.TempDir()
 	t.Setenv("MYSQL_DSN", db.DSN)
 	t.Setenv("INGEST_TOKEN", "s3cret-token")
-	t.Setenv("QUEUE_DIR", queueDir)
+	t.Setenv("WAL_DIR", walDir)
 
 	addr, health := freeAddr(t), freeAddr(t)
 	startCollector(t, "file:../../config/production.yaml",
 		"yaml:receivers::higresslog::endpoint: "+addr,
 		"yaml:extensions::health_check::endpoint: "+health,
-		"yaml:exporters::mysqlaccesslog::tls::insecure: true",
-		"yaml:exporters::mysqlaccesslog::sending_queue::batch::flush_timeout: 200ms")
+		"yaml:exporters::mysqlaccesslog::tls::insecure: true")
 
 	e := aiEntry("prod-unauth", "qwen-max", "team-a", "r", 1, 2)
 	assert.Equal(t, http.StatusUnauthorized, postEntry(t, addr, "", e), "no token")
@@ -67,10 +66,10 @@ func TestProductionConfigAuthQueueAndRows(t *testing.T) {
 	}
 	assert.NotContains(t, rows, "prod-unauth")
 
-	// The persistent queue's file is in QUEUE_DIR.
-	files, err := os.ReadDir(queueDir)
+	// The log's file is in WAL_DIR.
+	files, err := os.ReadDir(walDir)
 	require.NoError(t, err)
-	assert.NotEmpty(t, files, "no queue file in QUEUE_DIR")
+	assert.NotEmpty(t, files, "no write-ahead log file in WAL_DIR")
 
 	resp, err := http.Get("http://" + health + "/")
 	require.NoError(t, err)
@@ -83,6 +82,7 @@ func TestProductionConfigAuthQueueAndRows(t *testing.T) {
 func TestDockerConfigDropIn(t *testing.T) {
 	db := mysqltest.NewDatabase(t)
 	t.Setenv("MYSQL_DSN", db.DSN)
+	t.Setenv("WAL_DIR", t.TempDir())
 	addr := freeAddr(t)
 	startCollector(t, "file:../../config/docker.yaml",
 		"yaml:receivers::higresslog::endpoint: "+addr,
@@ -101,6 +101,35 @@ func TestDockerConfigDropIn(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond)
 }
 
+// config/docker.yaml is durable: a POST answered 200 while MySQL is
+// unreachable stays in WAL_DIR across a stop, and the next start writes it.
+func TestDockerConfigKeepsAcknowledgedBodiesAcrossRestart(t *testing.T) {
+	db := mysqltest.NewDatabase(t)
+	t.Setenv("WAL_DIR", t.TempDir())
+	down, err := mysql.ParseDSN(db.DSN)
+	require.NoError(t, err)
+	down.Addr = freeAddr(t) // nobody listens there
+	t.Setenv("MYSQL_DSN", down.FormatDSN())
+
+	addr := freeAddr(t)
+	uris := []string{"file:../../config/docker.yaml",
+		"yaml:receivers::higresslog::endpoint: " + addr,
+		"yaml:extensions::health_check::endpoint: " + freeAddr(t),
+		// Stop at once instead of trying to write for 10 s.
+		"yaml:receivers::higresslog::wal::drain_timeout: 100ms"}
+	first := startCollector(t, uris...)
+	postEntries(t, addr, "", aiEntry("kept-1", "qwen-max", "team-a", "r", 1, 2), aiEntry("kept-2", "qwen-max", "team-a", "r", 3, 4))
+	first.Shutdown()
+	assert.Nil(t, rowsByRequestID(t, db), "nothing could be written while MySQL was away")
+
+	t.Setenv("MYSQL_DSN", db.DSN)
+	startCollector(t, uris...)
+	require.Eventually(t, func() bool {
+		rows := rowsByRequestID(t, db)
+		return len(rows["kept-1"]) == 1 && len(rows["kept-2"]) == 1
+	}, 30*time.Second, 50*time.Millisecond)
+}
+
 // config/production.yaml with nothing relaxed, against a MySQL-protocol
 // server that refuses connections without TLS (go-mysql-server in process,
 // certificate from a test CA): the exporter verifies the server with
@@ -115,13 +144,12 @@ func TestProductionConfigTLSToMySQL(t *testing.T) {
 	t.Setenv("MYSQL_CA_FILE", caFile)
 	t.Setenv("MYSQL_SERVER_NAME", "mysql.test")
 	t.Setenv("INGEST_TOKEN", "s3cret-token")
-	t.Setenv("QUEUE_DIR", t.TempDir())
+	t.Setenv("WAL_DIR", t.TempDir())
 
 	ingest := freeAddr(t)
 	startCollector(t, "file:../../config/production.yaml",
 		"yaml:receivers::higresslog::endpoint: "+ingest,
-		"yaml:extensions::health_check::endpoint: "+freeAddr(t),
-		"yaml:exporters::mysqlaccesslog::sending_queue::batch::flush_timeout: 200ms")
+		"yaml:extensions::health_check::endpoint: "+freeAddr(t))
 	postEntries(t, ingest, "s3cret-token", aiEntry("tls-1", "qwen-max", "team-a", "r", 1, 2))
 
 	// Read back over TLS as well: the server accepts nothing else.

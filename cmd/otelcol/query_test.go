@@ -19,12 +19,12 @@ func TestQueryConfigFindsIngestedRows(t *testing.T) {
 	t.Setenv("MYSQL_DSN", db.DSN)
 	t.Setenv("QUERY_MYSQL_DSN", db.DSN)
 	t.Setenv("QUERY_TOKEN", "q-token")
+	t.Setenv("WAL_DIR", t.TempDir())
 	ingest, query := freeAddr(t), freeAddr(t)
 	startCollector(t, "file:../../config/query.yaml",
 		"yaml:receivers::higresslog::endpoint: "+ingest,
 		"yaml:extensions::accesslogquery::endpoint: "+query,
-		"yaml:extensions::health_check::endpoint: "+freeAddr(t),
-		"yaml:exporters::mysqlaccesslog::sending_queue::batch::flush_timeout: 100ms")
+		"yaml:extensions::health_check::endpoint: "+freeAddr(t))
 
 	postEntries(t, ingest, "", aiEntry("find-me", "qwen-max", "team-a", "r", 3, 4))
 	get := func(token string) (int, map[string]any) {

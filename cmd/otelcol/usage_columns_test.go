@@ -42,7 +42,7 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 				require.NoError(t, err)
 				t.Cleanup(func() { admin.Close() })
 				// go-mysql-server's memory tables want a single writer.
-				extra = append(extra, "yaml:exporters::mysqlaccesslog::sending_queue::num_consumers: 1")
+				extra = append(extra, "yaml:receivers::higresslog::wal::consumers: 1")
 			}
 			ddl, err := os.ReadFile("../../exporter/mysqlaccesslogexporter/testdata/ddl_datetime.sql")
 			require.NoError(t, err)
@@ -51,6 +51,7 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 			require.NoError(t, err)
 
 			t.Setenv("MYSQL_DSN", dsn)
+			t.Setenv("WAL_DIR", t.TempDir())
 			addr := freeAddr(t)
 			startCollector(t, append([]string{"file:../../config/docker.yaml",
 				"yaml:receivers::higresslog::endpoint: " + addr,

@@ -98,7 +98,6 @@ func TestDefaultsAreDropInForDBLogCollector(t *testing.T) {
 	assert.Equal(t, "${env:MYSQL_DSN}", cr.Get(cfg, "exporters", "mysqlaccesslog", "dsn"), "the DSN never lands in the ConfigMap")
 	assert.Equal(t, "access_logs", cr.Get(cfg, "exporters", "mysqlaccesslog", "table"))
 	assert.Equal(t, []any{"memory_limiter", "ailog"}, cr.Get(cfg, "service", "pipelines", "logs", "processors"))
-	assert.Nil(t, cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue"))
 
 	assert.Empty(t, cr.Find(objs, "HorizontalPodAutoscaler"))
 	assert.Empty(t, cr.Find(objs, "ServiceMonitor"))
@@ -119,9 +118,106 @@ func TestMissingDSNFailsClearly(t *testing.T) {
 	assert.Contains(t, err.Error(), "mysql.dsn or mysql.existingSecret")
 }
 
-// The persistent queue needs a volume per pod: StatefulSet + PVC, mounted
-// where file_storage keeps the queue.
-func TestPersistenceUsesStatefulSetWithQueueVolume(t *testing.T) {
+func volumeMount(c map[string]any, name string) string {
+	mounts, _ := c["volumeMounts"].([]any)
+	for _, m := range mounts {
+		if mm := m.(map[string]any); mm["name"] == name {
+			path, _ := mm["mountPath"].(string)
+			return path
+		}
+	}
+	return ""
+}
+
+func volume(workload cr.Object, name string) map[string]any {
+	vols, _ := cr.Get(workload, "spec", "template", "spec", "volumes").([]any)
+	for _, v := range vols {
+		if vm := v.(map[string]any); vm["name"] == name {
+			return vm
+		}
+	}
+	return nil
+}
+
+// assertWAL checks the durable path in the collector config: the receiver's
+// log on file_storage with fsync in dir, and the exporter without a sending
+// queue (a body leaves the log when the pipeline call returns).
+func assertWAL(t *testing.T, cfg map[string]any, dir string) {
+	t.Helper()
+	assert.Equal(t, dir, cr.Get(cfg, "extensions", "file_storage/wal", "directory"))
+	assert.Equal(t, true, cr.Get(cfg, "extensions", "file_storage/wal", "fsync"))
+	assert.Equal(t, true, cr.Get(cfg, "extensions", "file_storage/wal", "create_directory"))
+	assert.Contains(t, cr.Get(cfg, "service", "extensions"), "file_storage/wal")
+	assert.Equal(t, "file_storage/wal", cr.Get(cfg, "receivers", "higresslog", "wal", "storage"))
+	assert.Equal(t, map[string]any{"enabled": false}, cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue"))
+}
+
+// Durable by default: the receiver's write-ahead log on an emptyDir, so a
+// container restart keeps what was acknowledged; the grace period outlasts
+// the log's drain.
+func TestDefaultsKeepTheLogOnAnEmptyDir(t *testing.T) {
+	objs := render(t, withDSN(nil))
+	dep := one(t, objs, "Deployment")
+	cfg := collectorConfig(t, objs)
+	assertWAL(t, cfg, "/var/lib/otelcol-higress/wal")
+	assert.EqualValues(t, 536870912, cr.Get(cfg, "receivers", "higresslog", "wal", "max_size"))
+	assert.Equal(t, "30s", cr.Get(cfg, "receivers", "higresslog", "wal", "drain_timeout"))
+	assert.Nil(t, cr.Get(cfg, "receivers", "higresslog", "group_commit"), "linger is a config error with the log")
+
+	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(container(t, dep), "wal"))
+	assert.Equal(t, "2Gi", cr.Get(volume(dep, "wal"), "emptyDir", "sizeLimit"))
+	assert.EqualValues(t, 60, cr.Get(dep, "spec", "template", "spec", "terminationGracePeriodSeconds"))
+
+	objs = render(t, withDSN(map[string]any{"wal": map[string]any{"maxSize": 1 << 30, "drainTimeout": "2m", "emptyDir": map[string]any{"sizeLimit": "4Gi"}},
+		"terminationGracePeriodSeconds": 150}))
+	cfg = collectorConfig(t, objs)
+	assert.EqualValues(t, 1<<30, cr.Get(cfg, "receivers", "higresslog", "wal", "max_size"))
+	assert.Equal(t, "2m", cr.Get(cfg, "receivers", "higresslog", "wal", "drain_timeout"))
+	assert.Equal(t, "4Gi", cr.Get(volume(one(t, objs, "Deployment"), "wal"), "emptyDir", "sizeLimit"))
+}
+
+// The kubelet kills the pod terminationGracePeriodSeconds after SIGTERM: a
+// grace period that would cut the log's drain short is refused, as is a
+// drain timeout the chart cannot compare.
+func TestGracePeriodOutlastsTheDrain(t *testing.T) {
+	_, err := cr.Render(withDSN(map[string]any{"wal": map[string]any{"drainTimeout": "55s"}}))
+	assert.ErrorContains(t, err, "terminationGracePeriodSeconds (60) must be at least wal.drainTimeout (55s) + 10")
+	_, err = cr.Render(withDSN(map[string]any{"wal": map[string]any{"drainTimeout": "2m"}, "terminationGracePeriodSeconds": 120}))
+	assert.ErrorContains(t, err, "wal.drainTimeout (120s)")
+	_, err = cr.Render(withDSN(map[string]any{"wal": map[string]any{"drainTimeout": "1m30s"}}))
+	assert.ErrorContains(t, err, `wal.drainTimeout "1m30s": write whole seconds or minutes`)
+	render(t, withDSN(map[string]any{"wal": map[string]any{"drainTimeout": "50s"}}))
+	render(t, withDSN(map[string]any{"wal": map[string]any{"enabled": false}, "terminationGracePeriodSeconds": 5}))
+}
+
+// wal.enabled=false is the in-memory path: no log, no volume, the
+// exporter's own (in-memory) sending queue.
+func TestWALDisabledUsesTheInMemoryQueue(t *testing.T) {
+	objs := render(t, withDSN(map[string]any{"wal": map[string]any{"enabled": false}}))
+	cfg := collectorConfig(t, objs)
+	assert.Nil(t, cr.Get(cfg, "extensions", "file_storage/wal"))
+	assert.Nil(t, cr.Get(cfg, "receivers", "higresslog", "wal"))
+	assert.Nil(t, cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue"), "the exporter's default queue")
+	assert.NotContains(t, cr.Get(cfg, "service", "extensions"), "file_storage/wal")
+	dep := one(t, objs, "Deployment")
+	assert.Nil(t, volume(dep, "wal"))
+	assert.Empty(t, volumeMount(container(t, dep), "wal"))
+
+	_, err := cr.Render(withDSN(map[string]any{"wal": map[string]any{"enabled": false}, "persistence": map[string]any{"enabled": true}}))
+	assert.ErrorContains(t, err, "persistence.enabled needs wal.enabled")
+}
+
+// persistence.queueSize bounded the persistent sending queue the log
+// replaced: a release that still sets it fails with what to do.
+func TestQueueSizeIsRefused(t *testing.T) {
+	_, err := cr.Render(withDSN(map[string]any{"persistence": map[string]any{"enabled": true, "queueSize": 500000}}))
+	assert.ErrorContains(t, err, "persistence.queueSize is no longer a value")
+	assert.ErrorContains(t, err, "wal.maxSize")
+}
+
+// With persistence the log is on a PVC per pod (StatefulSet), so a replaced
+// pod finds what its predecessor could not write.
+func TestPersistenceKeepsTheLogOnAPVC(t *testing.T) {
 	objs := render(t, withDSN(map[string]any{"persistence": map[string]any{"enabled": true, "size": "5Gi", "storageClass": "fast"}}))
 	assert.Empty(t, cr.Find(objs, "Deployment"))
 	sts := one(t, objs, "StatefulSet")
@@ -131,21 +227,11 @@ func TestPersistenceUsesStatefulSetWithQueueVolume(t *testing.T) {
 	assert.Equal(t, "fast", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "spec", "storageClassName"))
 
 	c := container(t, sts)
-	mounts, _ := c["volumeMounts"].([]any)
-	var queueMount string
-	for _, m := range mounts {
-		if mm := m.(map[string]any); mm["name"] == "queue" {
-			queueMount, _ = mm["mountPath"].(string)
-		}
-	}
-	assert.Equal(t, "/var/lib/otelcol-higress", queueMount)
+	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(c, "queue"))
+	assert.Nil(t, volume(sts, "wal"), "no emptyDir next to the PVC")
+	assert.Empty(t, volumeMount(c, "wal"))
 
-	cfg := collectorConfig(t, objs)
-	assert.Equal(t, "/var/lib/otelcol-higress/queue", cr.Get(cfg, "extensions", "file_storage/queue", "directory"))
-	assert.Equal(t, "file_storage/queue", cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue", "storage"))
-	assert.Equal(t, "items", cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue", "sizer"))
-	assert.EqualValues(t, 500000, cr.Get(cfg, "exporters", "mysqlaccesslog", "sending_queue", "queue_size"), "a disk queue holds more than the in-memory default")
-	assert.Contains(t, cr.Get(cfg, "service", "extensions"), "file_storage/queue")
+	assertWAL(t, collectorConfig(t, objs), "/var/lib/otelcol-higress/wal")
 	assert.Len(t, cr.Find(objs, "Service"), 2, "client Service plus the headless one")
 }
 

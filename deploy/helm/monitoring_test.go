@@ -126,6 +126,9 @@ func TestPrometheusRule(t *testing.T) {
 		"HigressAIServerErrorRatioHigh", "HigressAIRateLimitedSpike", "HigressAILLMLatencyHigh"}, keys(all))
 	assert.Contains(t, all["HigressAILLMLatencyHigh"], "> 12")
 	assert.Contains(t, all["OtelcolHigressQueueAlmostFull"], "> 0.8")
+	assert.Contains(t, all["OtelcolHigressQueueAlmostFull"], "otelcol_receiver_higresslog_wal_size) / 536870912", "the log against wal.maxSize")
+	memory := alerts(withDSN(map[string]any{"prometheusRule": on, "wal": map[string]any{"enabled": false}}))
+	assert.Contains(t, memory["OtelcolHigressQueueAlmostFull"], `otelcol_exporter_queue_size{exporter="mysqlaccesslog"}`, "without the log: the sending queue")
 	rule := one(t, render(t, genaiOn(map[string]any{"prometheusRule": on})), "PrometheusRule")
 	assert.Equal(t, "prom", cr.Get(rule, "metadata", "labels", "release"))
 }
@@ -150,6 +153,7 @@ func TestDashboardConfigMap(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(cr.Str(dash, "data", "otelcol-higress.json")), &board))
 	assert.Equal(t, "otelcol-higress", board["uid"])
 	assert.NotEmpty(t, board["panels"])
+	assert.NotContains(t, cr.Str(dash, "data", "otelcol-higress.json"), "__BACKLOG_FILL__", "every placeholder filled")
 
 	_, err := cr.Render(withDSN(map[string]any{"dashboard": map[string]any{"enabled": true}}))
 	assert.ErrorContains(t, err, "dashboard.enabled needs metrics.genai.enabled")

@@ -58,8 +58,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 The collector configuration: higresslog → memory_limiter → ailog →
-mysqlaccesslog, with health_check, optional bearer-token auth and an optional
-persistent queue; .Values.config is deep-merged over it.
+mysqlaccesslog, with health_check, optional bearer-token auth and the
+receiver's write-ahead log (wal.enabled); .Values.config is deep-merged over
+it.
 */}}
 {{- define "otelcol-higress.config" -}}
 {{- $extensions := list "health_check" }}
@@ -85,10 +86,18 @@ persistent queue; .Values.config is deep-merged over it.
 {{- $_ := set $cfg.receivers.higresslog "auth" (dict "authenticator" "bearertokenauth") }}
 {{- $extensions = append $extensions "bearertokenauth" }}
 {{- end }}
-{{- if .Values.persistence.enabled }}
-{{- $_ := set $cfg.extensions "file_storage/queue" (dict "directory" (printf "%s/queue" .Values.persistence.mountPath) "create_directory" true "fsync" true) }}
-{{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "storage" "file_storage/queue" "sizer" "items" "queue_size" (int64 .Values.persistence.queueSize)) }}
-{{- $extensions = append $extensions "file_storage/queue" }}
+{{- if hasKey .Values.persistence "queueSize" }}
+{{- fail "persistence.queueSize is no longer a value: the volume holds the receiver's write-ahead log, bounded by wal.maxSize (bytes of bodies); remove persistence.queueSize" }}
+{{- end }}
+{{- if .Values.wal.enabled }}
+{{- include "otelcol-higress.checkGracePeriod" . }}
+{{- $_ := set $cfg.extensions "file_storage/wal" (dict "directory" (include "otelcol-higress.walDir" .) "create_directory" true "fsync" true) }}
+{{- $_ := set $cfg.receivers.higresslog "wal" (dict "storage" "file_storage/wal" "max_size" (int64 .Values.wal.maxSize) "drain_timeout" .Values.wal.drainTimeout) }}
+{{- /* The log is the queue: a body leaves it when the pipeline call returns, which must mean written. */}}
+{{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "enabled" false) }}
+{{- $extensions = append $extensions "file_storage/wal" }}
+{{- else if .Values.persistence.enabled }}
+{{- fail "persistence.enabled needs wal.enabled: the volume holds the receiver's write-ahead log" }}
 {{- end }}
 {{- if .Values.query.enabled }}
 {{- $_ := set $cfg.extensions "accesslogquery" (include "otelcol-higress.queryExtension" . | fromYaml) }}
@@ -129,5 +138,34 @@ Empty when neither can be worked out.
 {{- if and (gt $mib 0.0) (gt (int $share) 0) -}}
 {{- printf "%dMiB" (int (floor (divf (mulf $mib $share 0.9) 100))) -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Directory of the write-ahead log, on the volume mounted at persistence.mountPath. */}}
+{{- define "otelcol-higress.walDir" -}}
+{{- printf "%s/wal" (trimSuffix "/" .Values.persistence.mountPath) -}}
+{{- end -}}
+
+{{/* wal.drainTimeout in seconds; it is written as the collector reads it (30s, 2m). */}}
+{{- define "otelcol-higress.walDrainSeconds" -}}
+{{- $d := toString .Values.wal.drainTimeout -}}
+{{- if regexMatch "^[0-9]+s$" $d -}}
+{{- trimSuffix "s" $d | atoi -}}
+{{- else if regexMatch "^[0-9]+m$" $d -}}
+{{- mul (trimSuffix "m" $d | atoi) 60 -}}
+{{- else -}}
+{{- fail (printf "wal.drainTimeout %q: write whole seconds or minutes, e.g. 30s or 2m" $d) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The kubelet kills the container terminationGracePeriodSeconds after SIGTERM:
+it must leave the log its drain and the pipeline 10 s to shut down.
+*/}}
+{{- define "otelcol-higress.checkGracePeriod" -}}
+{{- $drain := include "otelcol-higress.walDrainSeconds" . | atoi -}}
+{{- $grace := int .Values.terminationGracePeriodSeconds -}}
+{{- if lt $grace (add $drain 10) -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be at least wal.drainTimeout (%ds) + 10: the pod would be killed before the write-ahead log is drained" $grace $drain) -}}
 {{- end -}}
 {{- end -}}

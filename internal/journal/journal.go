@@ -209,12 +209,20 @@ func (j *Journal[T]) write() {
 		return
 	}
 	err := j.client.Batch(context.Background(), ops...)
+	if err != nil && removals > 0 && g != nil {
+		// A full storage refuses the appends; the deletes alone free
+		// space, so they must not wait for an append that cannot succeed.
+		if j.client.Batch(context.Background(), ops[:removals]...) == nil {
+			removals = 0
+		}
+	}
 	if err != nil && removals > 0 {
 		// Deletes are retried with the next transaction; the records
 		// they remove are already accounted for as gone.
 		j.mu.Lock()
 		j.removals = append(ops[:removals:removals], j.removals...)
 		j.mu.Unlock()
+		signal(j.removeWake)
 	}
 	if g != nil {
 		g.err = err

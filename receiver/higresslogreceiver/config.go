@@ -122,14 +122,14 @@ func (cfg *Config) Validate() error {
 		// would be mixed up.
 		errs = append(errs, errors.New("group_commit cannot be enabled with include_metadata: disable one of them"))
 	}
-	errs = append(errs, cfg.WAL.validate(cfg.GroupCommit)...)
+	errs = append(errs, cfg.WAL.validate(cfg.GroupCommit, cfg.IncludeMetadata)...)
 	if cfg.MaxRequestBodySize < 0 {
 		errs = append(errs, errors.New("max_request_body_size must not be negative"))
 	}
 	return errors.Join(errs...)
 }
 
-func (w *WALConfig) validate(gc GroupCommitConfig) []error {
+func (w *WALConfig) validate(gc GroupCommitConfig, includeMetadata bool) []error {
 	if w.Storage == nil {
 		return nil
 	}
@@ -154,6 +154,11 @@ func (w *WALConfig) validate(gc GroupCommitConfig) []error {
 	}
 	if w.DrainTimeout < 0 {
 		errs = append(errs, errors.New("wal::drain_timeout must not be negative"))
+	}
+	if includeMetadata {
+		// Records are handed to the pipeline from the log, without the
+		// request that brought them.
+		errs = append(errs, errors.New("include_metadata cannot be used with wal::storage: the pipeline is fed from the log, not from requests"))
 	}
 	if gc.Linger > 0 {
 		// With the log, requests are answered once on disk and never wait

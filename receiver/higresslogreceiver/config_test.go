@@ -90,6 +90,7 @@ func TestLoadConfig(t *testing.T) {
 				"wal::consumers must be at least 1",
 				"wal::drain_timeout must not be negative",
 				"group_commit::linger has no effect with wal::storage",
+				"include_metadata cannot be used with wal::storage",
 			},
 		},
 		{

@@ -98,11 +98,13 @@ func countLike(t *testing.T, tg *target, table, prefix string) int {
 	return tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, table)+" WHERE request_id LIKE ?", prefix+"-%")
 }
 
-// writeEntries writes entries through a short-lived exporter without
-// maintenance (rows as a running collector would have left them).
+// writeEntries writes entries through a short-lived exporter that is gone
+// before its first maintenance pass (rows as a collector would have left
+// them).
 func writeEntries(t *testing.T, tg *target, cfg Config, batches ...[]map[string]any) {
 	t.Helper()
 	cfg.Retention, cfg.DeadLetterRetention, cfg.Partitioning = 0, 0, partitioningNone
+	cfg.RetentionInterval = time.Hour
 	exp, err := NewFactory().CreateLogs(context.Background(), nopSettings(), &cfg)
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))

@@ -37,7 +37,7 @@ func TestMaintenanceWaitsForTheLock(t *testing.T) {
 		_, err = holder.ExecContext(context.Background(), "SELECT RELEASE_LOCK(?)", name)
 		require.NoError(t, err)
 		require.Eventually(t, func() bool { return countLike(t, tg, "access_logs", "old") == 0 }, 10*time.Second, 10*time.Millisecond)
-		assert.Positive(t, counter(t, tt, "retention_runs", "result", resultCompleted))
+		require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultCompleted) > 0 }, 10*time.Second, 10*time.Millisecond)
 	})
 }
 

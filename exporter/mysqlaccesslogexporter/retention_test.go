@@ -106,7 +106,7 @@ func TestRetentionOnPublishedDDLs(t *testing.T) {
 				assert.Equal(t, 5, countLike(t, tg, "access_logs", "young"))
 				assert.Equal(t, 1, tg.count(t, "SELECT COUNT(*) FROM "+dl))
 				assert.Equal(t, 1, tg.count(t, "SELECT COUNT(*) FROM "+dl+" WHERE record_uid = 'dl-young'"))
-				assert.Positive(t, counter(t, tt, "retention_runs", "result", resultCompleted))
+				require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultCompleted) > 0 }, 10*time.Second, 10*time.Millisecond)
 			})
 		})
 	}

@@ -163,3 +163,24 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestMaintenanceDatabaseDownAtStart: with retention configured, Start
+// succeeds while the database is unreachable; passes fail (counted, tried
+// again soon) until it is back, then retention runs; Shutdown returns
+// promptly either way.
+func TestMaintenanceDatabaseDownAtStart(t *testing.T) {
+	eachTarget(t, func(t *testing.T, tg *target) {
+		cfg := lifecycleConfig(tg, tg.dsn, time.Hour)
+		writeEntries(t, tg, *cfg, entriesAt(9, "old", time.Now().Add(-2*time.Hour)))
+		proxy := newProxy(t, tg)
+		proxy.SetDown(true)
+		cfg = lifecycleConfig(tg, tg.viaAddr(t, proxy.Addr()), time.Hour)
+		tt, set := withTelemetry(t)
+		startExporter(t, cfg, set)
+		require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultFailed) >= 2 },
+			30*time.Second, 10*time.Millisecond)
+		assert.Equal(t, 9, countLike(t, tg, "access_logs", "old"))
+		proxy.SetDown(false)
+		require.Eventually(t, func() bool { return countLike(t, tg, "access_logs", "old") == 0 }, 30*time.Second, 10*time.Millisecond)
+	})
+}

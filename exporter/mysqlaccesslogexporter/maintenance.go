@@ -84,8 +84,13 @@ func (e *mysqlExporter) maintain(ctx context.Context) (result string, err error)
 		}
 		return resultFailed, err
 	}
-	if !e.maintenanceConfigured() && !st.partitioned {
-		return "", nil
+	if !e.maintenanceConfigured() {
+		// A table partitioned by day needs its days ahead whatever the
+		// configuration says (an operator may have partitioned it while
+		// the exporter ran): look each time.
+		if _, partitioned, err := readPartitions(ctx, e.db, e.database, e.cfg.Table); err != nil || !partitioned {
+			return "", nil
+		}
 	}
 	conn, err := e.maintenanceDB.Conn(ctx)
 	if err != nil {

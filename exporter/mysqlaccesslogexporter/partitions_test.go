@@ -162,3 +162,22 @@ func TestDailyPartitionsOnGoMySQLServer(t *testing.T) {
 	assert.Equal(t, int64(10), counter(t, tt, "retention_rows_deleted", "table", "access_logs"))
 	assert.Equal(t, "record_uid", indexColumns(t, tg, "access_logs")["uk_record_uid"])
 }
+
+// TestPartitionedTableKeptWithoutLifecycleKeys: with no lifecycle key set,
+// a table partitioned by day (here after the exporter started) still gets
+// its days ahead, and nothing is deleted.
+func TestPartitionedTableKeptWithoutLifecycleKeys(t *testing.T) {
+	tg := mariaTarget(t)
+	cfg := testConfig(tg, tg.dsn)
+	cfg.RetentionInterval = 50 * time.Millisecond
+	exp, _ := startExporter(t, cfg, nopSettings())
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(entriesAt(4, "history", time.Now().Add(-400*day))...)))
+	tbl := qualified(tg.database, "access_logs")
+	tg.exec(t, "ALTER TABLE "+tbl+" DROP PRIMARY KEY, ADD PRIMARY KEY (id, start_time), MODIFY start_time TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, "+
+		"DROP INDEX uk_record_uid, ADD UNIQUE INDEX uk_record_uid (record_uid, start_time) "+
+		"PARTITION BY RANGE (UNIX_TIMESTAMP(start_time)) (PARTITION p20260301 VALUES LESS THAN (1772409600), PARTITION pmax VALUES LESS THAN MAXVALUE)")
+	want := append([]string{"p20260301"}, append(dayNames(time.Now(), 4), maxPartition)...)
+	require.Eventually(t, func() bool { return assert.ObjectsAreEqual(want, partitionNames(t, tg, "access_logs")) },
+		10*time.Second, 10*time.Millisecond, "partitions: %v", partitionNames(t, tg, "access_logs"))
+	assert.Equal(t, 4, countLike(t, tg, "access_logs", "history"))
+}

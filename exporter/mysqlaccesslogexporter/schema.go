@@ -30,10 +30,6 @@ type tableState struct {
 	uid        bool  // the idempotency column exists
 	deadLetter bool  // <table>_rejected exists
 	maxPacket  int64 // server max_allowed_packet
-	// partitioned: the table has partitions (then every unique key holds
-	// start_time, and maintenance keeps its daily partitions if they are
-	// of a layout it knows).
-	partitioned bool
 }
 
 // setupSchema creates what is missing (with create_schema) and reads the
@@ -73,9 +69,6 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 			zap.String("column", accesslog.RecordUID.Column))
 	}
 	if st.deadLetter, err = e.tableExists(ctx, database, table+rejectedSuffix); err != nil {
-		return nil, err
-	}
-	if _, st.partitioned, err = readPartitions(ctx, e.db, database, table); err != nil {
 		return nil, err
 	}
 	if err := e.db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&st.maxPacket); err != nil {

@@ -15,8 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// statsSums are the fixture's summed columns.
-var statsSums = []string{"bytes_received", "bytes_sent", "input_tokens", "output_tokens", "total_tokens"}
+// statsSums are the fixture's summed columns: every numeric field-table
+// column but the time, the status code and the duration — the usage
+// columns the field table gained for GenAI metrics included (the fixture
+// leaves them empty: 0).
+var statsSums = []string{"bytes_received", "bytes_sent", "input_tokens", "output_tokens", "total_tokens",
+	"cached_tokens", "reasoning_tokens", "cost"}
 
 // oracleStats computes /query/stats's figures from stored rows: HiMarket's
 // definitions (UV distinct x_forwarded_for, fallback internal_redirect,

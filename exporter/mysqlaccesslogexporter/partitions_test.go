@@ -2,6 +2,8 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +182,34 @@ func TestPartitionedTableKeptWithoutLifecycleKeys(t *testing.T) {
 	require.Eventually(t, func() bool { return assert.ObjectsAreEqual(want, partitionNames(t, tg, "access_logs")) },
 		10*time.Second, 10*time.Millisecond, "partitions: %v", partitionNames(t, tg, "access_logs"))
 	assert.Equal(t, 4, countLike(t, tg, "access_logs", "history"))
+}
+
+// TestRetryKeepsStartTimeThroughPipeline: the start_time a retry writes is
+// the one the first attempt wrote, through the real chain higresslog →
+// ailog → mysqlaccesslog — also for entries sent without start_time, which
+// get the receive time: the receiver fixes it on the record once, nothing
+// downstream changes it. The retry comes over a second later (a clock read
+// at write time would differ) and still meets its first copy on the
+// partitioned table's (record_uid, start_time) key.
+func TestRetryKeepsStartTimeThroughPipeline(t *testing.T) {
+	tg := mariaTarget(t)
+	proxy := newProxy(t, tg)
+	cfg := partitionedConfig(tg, tg.viaAddr(t, proxy.Addr()), 0)
+	cfg.BackOffConfig.InitialInterval = 1100 * time.Millisecond
+	cfg.BackOffConfig.MaxInterval = 1100 * time.Millisecond
+	exp, _ := startExporter(t, cfg, nopSettings())
+	url := startPipeline(t, exp)
+	post := func(body string) {
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	post(`{"request_id":"warm","authority":"a","method":"GET","path":"/","protocol":"HTTP/1.1","response_code":200}`)
+	proxy.DropNextAck("INSERT INTO")
+	post(`[{"request_id":"no-time-1","authority":"a","method":"GET","path":"/","protocol":"HTTP/1.1","response_code":200},
+		{"request_id":"no-time-2","authority":"a","method":"GET","path":"/","protocol":"HTTP/1.1","response_code":200},
+		{"request_id":"sent-time","start_time":"` + time.Now().UTC().Format(time.RFC3339) + `","authority":"a","method":"GET","path":"/","protocol":"HTTP/1.1","response_code":200}]`)
+	assert.Equal(t, int64(1), proxy.AcksDropped.Load(), "the acknowledgement was dropped")
+	assertExactlyOnce(t, tg, 4)
 }

@@ -34,6 +34,11 @@ type column struct {
 	fracSecs int // DATETIME_PRECISION
 }
 
+// querier reads from the pool or from one pinned connection.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // liveColumn is one row of information_schema.columns.
 type liveColumn struct {
 	name      string
@@ -47,7 +52,7 @@ type liveColumn struct {
 }
 
 // readColumns lists the table's columns; an empty result means no table.
-func readColumns(ctx context.Context, db *sql.DB, database, table string) (map[string]liveColumn, error) {
+func readColumns(ctx context.Context, db querier, database, table string) (map[string]liveColumn, error) {
 	rows, err := db.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH,
 		CHARACTER_OCTET_LENGTH, CHARACTER_SET_NAME, IS_NULLABLE, DATETIME_PRECISION
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, database, table)

@@ -56,6 +56,26 @@ type Config struct {
 	// for a persistent queue.
 	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 
+	// Retention deletes rows whose start_time is older than this (0: keep
+	// everything). DeadLetterRetention does the same for <table>_rejected by
+	// rejected_at.
+	Retention           time.Duration `mapstructure:"retention"`
+	DeadLetterRetention time.Duration `mapstructure:"dead_letter_retention"`
+	// RetentionInterval is the time between two maintenance passes (the
+	// first one comes within a minute of start).
+	RetentionInterval time.Duration `mapstructure:"retention_interval"`
+	// RetentionChunkRows bounds the rows one DELETE removes, and with it the
+	// rows one statement locks; RetentionChunkPause is the wait between two
+	// of them, so that writers and readers get the table in between.
+	RetentionChunkRows  int           `mapstructure:"retention_chunk_rows"`
+	RetentionChunkPause time.Duration `mapstructure:"retention_chunk_pause"`
+	// Partitioning "daily" creates the table partitioned by day on
+	// start_time; retention then drops whole days. An existing table is
+	// never repartitioned.
+	Partitioning string `mapstructure:"partitioning"`
+	// PartitionsAhead is how many days of partitions exist beyond today.
+	PartitionsAhead int `mapstructure:"partitions_ahead"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -110,11 +130,49 @@ func (cfg *Config) Validate() error {
 	if cfg.ConnectTimeout < 0 || cfg.ConnMaxLifetime < 0 || cfg.ConnMaxIdleTime < 0 {
 		errs = append(errs, errors.New("connect_timeout, conn_max_lifetime and conn_max_idle_time must not be negative"))
 	}
+	errs = append(errs, cfg.validateLifecycle()...)
 	if q := cfg.QueueConfig.Get(); q != nil && q.Sizer == exporterhelper.RequestSizerTypeBytes && q.QueueSize < minQueueBytes {
 		errs = append(errs, fmt.Errorf("sending_queue::queue_size %d is in bytes (sizer: bytes), less than 1 MiB; to count records set sizer: items", q.QueueSize))
 	}
 	return errors.Join(errs...)
 }
+
+// Partitioning values.
+const (
+	partitioningNone  = "none"
+	partitioningDaily = "daily"
+)
+
+// maxPartitionsAhead keeps the table well under MySQL's 8192 partitions.
+const maxPartitionsAhead = 366
+
+func (cfg *Config) validateLifecycle() []error {
+	var errs []error
+	if cfg.Retention < 0 || cfg.DeadLetterRetention < 0 {
+		errs = append(errs, errors.New("retention and dead_letter_retention must not be negative (0 keeps everything)"))
+	}
+	if cfg.RetentionInterval <= 0 {
+		errs = append(errs, errors.New("retention_interval must be positive"))
+	}
+	if cfg.RetentionChunkRows <= 0 {
+		errs = append(errs, errors.New("retention_chunk_rows must be positive"))
+	}
+	if cfg.RetentionChunkPause < 0 {
+		errs = append(errs, errors.New("retention_chunk_pause must not be negative"))
+	}
+	switch cfg.Partitioning {
+	case "", partitioningNone, partitioningDaily:
+	default:
+		errs = append(errs, fmt.Errorf("partitioning %q: must be %q or %q", cfg.Partitioning, partitioningNone, partitioningDaily))
+	}
+	if cfg.PartitionsAhead < 1 || cfg.PartitionsAhead > maxPartitionsAhead {
+		errs = append(errs, fmt.Errorf("partitions_ahead must be between 1 and %d days", maxPartitionsAhead))
+	}
+	return errs
+}
+
+// daily is true when tables the exporter creates are partitioned by day.
+func (cfg *Config) daily() bool { return cfg.Partitioning == partitioningDaily }
 
 // checkIdent accepts any name MySQL can quote: the exporter always quotes
 // identifiers, so only emptiness, length and NUL matter.

@@ -41,6 +41,26 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, exporterhelper.RequestSizerTypeItems, q.Batch.Get().Sizer, "batches are counted in rows")
 			assert.Zero(t, cfg.BackOffConfig.MaxElapsedTime, "retries until the database is back")
 			assert.Equal(t, defaultConsumers, cfg.poolSize(), "one connection per queue consumer")
+			assert.Zero(t, cfg.Retention, "retention is off by default")
+			assert.Zero(t, cfg.DeadLetterRetention)
+			assert.False(t, cfg.daily(), "partitioning is off by default")
+		}},
+		{id: "lifecycle", check: func(t *testing.T, cfg *Config) {
+			assert.Equal(t, 720*time.Hour, cfg.Retention)
+			assert.Equal(t, 2160*time.Hour, cfg.DeadLetterRetention)
+			assert.Equal(t, 30*time.Minute, cfg.RetentionInterval)
+			assert.Equal(t, 500, cfg.RetentionChunkRows)
+			assert.Equal(t, 250*time.Millisecond, cfg.RetentionChunkPause)
+			assert.True(t, cfg.daily())
+			assert.Equal(t, 7, cfg.PartitionsAhead)
+		}},
+		{id: "bad_lifecycle", wantErr: []string{
+			"retention and dead_letter_retention must not be negative",
+			"retention_interval must be positive",
+			"retention_chunk_rows must be positive",
+			"retention_chunk_pause must not be negative",
+			`partitioning "hourly": must be "none" or "daily"`,
+			"partitions_ahead must be between 1 and 366 days",
 		}},
 		{id: "full", check: func(t *testing.T, cfg *Config) {
 			assert.Equal(t, "himarket", cfg.database())

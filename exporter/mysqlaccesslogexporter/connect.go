@@ -65,16 +65,16 @@ func driverConfig(ctx context.Context, cfg *Config, logger *zap.Logger) (*mysql.
 	return mc, nil
 }
 
-// openDB opens the pool; it does not dial (database/sql is lazy), so it
-// cannot fail because the database is down.
-func openDB(mc *mysql.Config, cfg *Config) (*sql.DB, error) {
+// openDB opens a pool of size connections; it does not dial (database/sql
+// is lazy), so it cannot fail because the database is down.
+func openDB(mc *mysql.Config, cfg *Config, size int) (*sql.DB, error) {
 	connector, err := mysql.NewConnector(mc)
 	if err != nil {
 		return nil, err
 	}
 	db := sql.OpenDB(connector)
-	db.SetMaxOpenConns(cfg.poolSize())
-	db.SetMaxIdleConns(cfg.poolSize())
+	db.SetMaxOpenConns(size)
+	db.SetMaxIdleConns(size)
 	db.SetConnMaxLifetime(cfg.ConnMaxLifetime)
 	db.SetConnMaxIdleTime(cfg.ConnMaxIdleTime)
 	return db, nil

@@ -2,6 +2,7 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
+	"maps"
 	"os"
 	"regexp"
 	"strings"
@@ -85,7 +86,7 @@ func TestPublishedDDLs(t *testing.T) {
 				idx := indexColumns(t, tg, "access_logs")
 				assert.Equal(t, "record_uid", idx["uk_record_uid"])
 				assert.Equal(t, "model,start_time", idx["idx_model_time"])
-				assert.Equal(t, "mcp_tool,start_time", idx["idx_mcp_tool_time"])
+				assert.Equal(t, "consumer,start_time", idx["idx_consumer_time"])
 			})
 		})
 	}
@@ -110,23 +111,28 @@ func indexColumns(t *testing.T, tg *target, table string) map[string]string {
 }
 
 // TestCreatedSchemaIsComplete: on an empty server the database, table,
-// dead-letter table and every HiMarket index are created, and a second
-// start changes nothing.
+// dead-letter table and exactly the index set HiMarket's queries use are
+// created (the idempotency key, start_time, and (column, start_time) for
+// the columns its filters put in SQL), and a second start changes nothing.
 func TestCreatedSchemaIsComplete(t *testing.T) {
 	eachTarget(t, func(t *testing.T, tg *target) {
 		cfg := testConfig(tg, tg.dsn)
 		exp, _ := startExporter(t, cfg, nopSettings())
 		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(3, "c")...)))
-		idx := indexColumns(t, tg, "access_logs")
-		assert.Equal(t, "start_time", idx["idx_start_time"])
-		for _, c := range []string{"instance_id", "api", "model", "consumer", "route_name", "upstream_cluster", "mcp_server", "mcp_tool", "response_code", "trace_id", "authority"} {
-			assert.Equal(t, c+",start_time", idx["idx_"+c+"_time"], c)
+		all := indexColumns(t, tg, "access_logs")
+		idx := maps.Clone(all)
+		delete(idx, "PRIMARY") // go-mysql-server does not list it
+		want := map[string]string{"uk_record_uid": "record_uid", "idx_start_time": "start_time"}
+		for _, c := range []string{"api", "model", "consumer", "route_name", "upstream_cluster"} {
+			want["idx_"+c+"_time"] = c + ",start_time"
 		}
+		assert.Equal(t, want, idx)
 		assert.Equal(t, 1, tg.count(t, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'access_logs_rejected'", tg.database))
+		assert.Equal(t, "rejected_at", indexColumns(t, tg, "access_logs_rejected")["idx_rejected_at"])
 
 		exp2, _ := startExporter(t, cfg, nopSettings())
 		require.NoError(t, exp2.ConsumeLogs(context.Background(), entryLogs(simpleEntries(2, "d")...)))
-		assert.Equal(t, len(idx), len(indexColumns(t, tg, "access_logs")))
+		assert.Equal(t, all, indexColumns(t, tg, "access_logs"))
 		assert.Equal(t, 5, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
 	})
 }
@@ -203,4 +209,24 @@ func TestNewFieldBecomesColumn(t *testing.T) {
 		require.NotNil(t, got["test_cost"])
 		assert.Equal(t, "42", *got["test_cost"])
 	})
+}
+
+// TestOldIndexSetKept: a table with the index set create_schema made before
+// (eleven (column, start_time) indexes) keeps every one of them: the
+// exporter adds what is missing and never drops an index.
+func TestOldIndexSetKept(t *testing.T) {
+	tg := mariaTarget(t)
+	tbl := qualified(tg.database, "access_logs")
+	tg.exec(t, "CREATE DATABASE IF NOT EXISTS "+accesslog.QuoteIdent(tg.database),
+		createTableSQL(tg.database, "access_logs", false, time.Time{}, 0),
+		"CREATE UNIQUE INDEX `uk_record_uid` ON "+tbl+" (`record_uid`)",
+		"CREATE INDEX `idx_start_time` ON "+tbl+" (`start_time`)")
+	for _, c := range benchIndexSets[0].columns {
+		tg.exec(t, "CREATE INDEX `idx_"+c+"_time` ON "+tbl+" (`"+c+"`, `start_time`)")
+	}
+	before := indexColumns(t, tg, "access_logs")
+	require.Len(t, before, 14)
+	exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(2, "old-set")...)))
+	assert.Equal(t, before, indexColumns(t, tg, "access_logs"))
 }

@@ -16,6 +16,11 @@ import (
 // rejectedSuffix names the dead-letter table: <table>_rejected.
 const rejectedSuffix = "_rejected"
 
+// deadLetterTimeColumn is when a row was dead-lettered: the dead-letter
+// table's retention deletes by it (its fixed layout:
+// internal/sqltemplates/dead_letter_table.sql).
+const deadLetterTimeColumn = "rejected_at"
+
 // Dead-letter reasons (the `reason` metric attribute and column).
 const (
 	reasonData     = "data"

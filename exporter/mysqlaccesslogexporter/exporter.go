@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
@@ -24,6 +25,10 @@ import (
 //	writeRows  (write.go)     chunks; a refused chunk is bisected to its bad rows
 //	insertChunk (insert.go)   one multi-row INSERT per chunk
 //	deadLetter (deadletter.go) a row no retry will write, kept aside
+//
+// Beside it, in the background, table maintenance (maintenance.go):
+// retention (retention.go) and daily partitions (partitions.go), one
+// replica at a time.
 type mysqlExporter struct {
 	cfg       *Config
 	database  string // the one the DSN names
@@ -32,6 +37,12 @@ type mysqlExporter struct {
 
 	db   *sql.DB
 	host component.Host
+	// maintenanceDB is the maintenance pass's own one-connection pool: its
+	// session holds the maintenance lock and its own settings, and never
+	// takes a writer's connection.
+	maintenanceDB *sql.DB
+	// now is the clock partitions and retention are computed from.
+	now func() time.Time
 
 	// mu guards state: nil until the schema has been set up and read, and
 	// again after a write found the table changed.
@@ -54,7 +65,7 @@ func newExporter(set exporter.Settings, cfg *Config) (*mysqlExporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mysqlExporter{cfg: cfg, database: cfg.database(), logger: set.Logger, telemetry: tb}, nil
+	return &mysqlExporter{cfg: cfg, database: cfg.database(), logger: set.Logger, telemetry: tb, now: time.Now}, nil
 }
 
 // start never fails because the database is down: the pool is lazy, and
@@ -68,12 +79,19 @@ func (e *mysqlExporter) start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	if e.db, err = openDB(mc, e.cfg); err != nil {
+	if e.db, err = openDB(mc, e.cfg, e.cfg.poolSize()); err != nil {
+		return err
+	}
+	if e.maintenanceDB, err = openDB(mc, e.cfg, 1); err != nil {
 		return err
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
-	e.wg.Add(1)
+	e.wg.Add(2)
+	go func() {
+		defer e.wg.Done()
+		e.maintainLoop(bg)
+	}()
 	go func() {
 		defer e.wg.Done()
 		attempt, cancel := context.WithTimeout(bg, e.cfg.ConnectTimeout+e.cfg.Timeout)
@@ -93,6 +111,9 @@ func (e *mysqlExporter) shutdown(context.Context) error {
 	var err error
 	if e.db != nil {
 		err = e.db.Close()
+	}
+	if e.maintenanceDB != nil {
+		err = errors.Join(err, e.maintenanceDB.Close())
 	}
 	e.telemetry.Shutdown()
 	return err

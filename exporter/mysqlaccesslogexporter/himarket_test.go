@@ -32,7 +32,7 @@ type hmTemplate struct {
 
 var hmHeader = regexp.MustCompile(`^-- \[\d+/48\] key=(\S+) type=(\S+)`)
 
-func loadHiMarketTemplates(t *testing.T) []hmTemplate {
+func loadHiMarketTemplates(t testing.TB) []hmTemplate {
 	t.Helper()
 	b, err := os.ReadFile(himarketQueries)
 	require.NoError(t, err)
@@ -157,7 +157,7 @@ func withFilters(r hmRequest, f ...hmFilter) hmRequest {
 
 // inDatabase is a connection whose default database is the target's, as
 // HiMarket's datasource points at its own schema; the session is UTC.
-func inDatabase(t *testing.T, tg *target) *sql.DB {
+func inDatabase(t testing.TB, tg *target) *sql.DB {
 	mc, err := mysql.ParseDSN(tg.dsn)
 	require.NoError(t, err)
 	mc.DBName = tg.database

@@ -2,7 +2,6 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,11 +27,18 @@ type wantedIndex struct {
 }
 
 // wantedIndexes derives the indexes from the field table: the idempotency
-// key, start_time, and (column, start_time) for every Indexed field.
-func wantedIndexes(live map[string]liveColumn) []wantedIndex {
-	start := accesslog.ByAttr(accesslog.AttrStartTime).Column
+// key, start_time, and (column, start_time) for every Indexed field. In a
+// partitioned table the idempotency key is (record_uid, start_time), as
+// MySQL wants the partition column in every unique key: a retried record
+// carries the same start_time, so it still meets its first copy.
+func wantedIndexes(live map[string]liveColumn, partitioned bool) []wantedIndex {
+	start := startTimeColumn()
 	_, hasStart := live[strings.ToLower(start)]
-	out := []wantedIndex{{name: "uk_" + accesslog.RecordUID.Column, columns: []string{accesslog.RecordUID.Column}, unique: true}}
+	uk := wantedIndex{name: "uk_" + accesslog.RecordUID.Column, columns: []string{accesslog.RecordUID.Column}, unique: true}
+	if partitioned && hasStart {
+		uk.columns = append(uk.columns, start)
+	}
+	out := []wantedIndex{uk}
 	if hasStart {
 		out = append(out, wantedIndex{name: "idx_" + start, columns: []string{start}})
 	}
@@ -60,7 +66,7 @@ type liveIndex struct {
 	unique  bool
 }
 
-func readIndexes(ctx context.Context, db *sql.DB, database, table string) (map[string]*liveIndex, error) {
+func readIndexes(ctx context.Context, db querier, database, table string) (map[string]*liveIndex, error) {
 	rows, err := db.QueryContext(ctx, `SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS
 		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`, database, table)
 	if err != nil {
@@ -108,12 +114,12 @@ func covered(w wantedIndex, live map[string]*liveIndex) bool {
 // createIndexes adds the wanted indexes no existing index covers. MySQL 8
 // has no CREATE INDEX IF NOT EXISTS (MariaDB-only syntax that fails there),
 // hence the information_schema check.
-func (e *mysqlExporter) createIndexes(ctx context.Context, database, table string, cols map[string]liveColumn) error {
+func (e *mysqlExporter) createIndexes(ctx context.Context, database, table string, cols map[string]liveColumn, wanted []wantedIndex) error {
 	live, err := readIndexes(ctx, e.db, database, table)
 	if err != nil {
 		return err
 	}
-	for _, w := range wantedIndexes(cols) {
+	for _, w := range wanted {
 		if covered(w, live) {
 			continue
 		}
@@ -143,6 +149,17 @@ func (e *mysqlExporter) createIndexes(ctx context.Context, database, table strin
 		e.schemaAction(ctx, actionCreateIndex, w.name)
 	}
 	return nil
+}
+
+// leadingIndex reports whether an index starts with column: the one a
+// range on that column can walk.
+func leadingIndex(live map[string]*liveIndex, column string) bool {
+	for _, idx := range live {
+		if len(idx.columns) > 0 && strings.EqualFold(idx.columns[0], column) {
+			return true
+		}
+	}
+	return false
 }
 
 // prefixLength indexes TEXT/BLOB and very wide VARCHAR columns (published

@@ -2,9 +2,12 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/sqltemplates"
@@ -17,6 +20,8 @@ const (
 	actionCreateTable    = "create_table"
 	actionAddColumn      = "add_column"
 	actionCreateIndex    = "create_index"
+	actionAddPartition   = "add_partition"
+	actionDropPartition  = "drop_partition"
 )
 
 // tableState is what one push needs to know about the live database.
@@ -93,17 +98,19 @@ func (e *mysqlExporter) createDatabase(ctx context.Context, database string) err
 }
 
 // createTable creates the table from the field table, or adds the columns
-// an existing table lacks; then adds missing indexes.
+// an existing table lacks; then adds missing indexes. An existing table is
+// never repartitioned: that rewrites the whole table (README, "Table
+// lifecycle", has the statement for operators who want it).
 func (e *mysqlExporter) createTable(ctx context.Context, database, table string) error {
 	live, err := readColumns(ctx, e.db, database, table)
 	if err != nil {
 		return err
 	}
-	if len(live) == 0 {
-		if _, err := e.db.ExecContext(ctx, createTableSQL(database, table)); err != nil {
+	created := len(live) == 0
+	if created {
+		if err := e.createNewTable(ctx, database, table); err != nil {
 			return err
 		}
-		e.schemaAction(ctx, actionCreateTable, table)
 	} else {
 		for _, f := range schemaFields() {
 			if _, ok := live[strings.ToLower(f.Column)]; ok {
@@ -124,7 +131,40 @@ func (e *mysqlExporter) createTable(ctx context.Context, database, table string)
 	if live, err = readColumns(ctx, e.db, database, table); err != nil {
 		return err
 	}
-	return e.createIndexes(ctx, database, table, live)
+	_, partitioned, err := readPartitions(ctx, e.db, database, table)
+	if err != nil {
+		return err
+	}
+	if e.cfg.daily() && !partitioned && !created {
+		e.logger.Warn("partitioning: daily applies to tables the exporter creates; this one exists unpartitioned and is left as it is, "+
+			"so retention deletes in chunks (README: Table lifecycle gives the ALTER TABLE to partition it)", zap.String("table", table))
+	}
+	return e.createIndexes(ctx, database, table, live, wantedIndexes(live, partitioned))
+}
+
+// createNewTable creates the table, partitioned by day with partitioning:
+// daily. A server that refuses the partitioned table (go-mysql-server
+// cannot parse MAXVALUE; some managed services forbid partitioning) gets
+// it unpartitioned, with a warning: writing matters more than the layout.
+func (e *mysqlExporter) createNewTable(ctx context.Context, database, table string) error {
+	if e.cfg.daily() {
+		_, err := e.db.ExecContext(ctx, createTableSQL(database, table, true, e.now(), e.cfg.PartitionsAhead))
+		if err == nil {
+			e.schemaAction(ctx, actionCreateTable, table)
+			return nil
+		}
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || classify(err) == classRetry {
+			return err
+		}
+		e.logger.Warn("the server refused a partitioned table; creating it unpartitioned, retention deletes in chunks",
+			zap.String("table", table), zap.Error(err))
+	}
+	if _, err := e.db.ExecContext(ctx, createTableSQL(database, table, false, time.Time{}, 0)); err != nil {
+		return err
+	}
+	e.schemaAction(ctx, actionCreateTable, table)
+	return nil
 }
 
 // schemaFields are the columns the exporter creates: every field with a
@@ -140,11 +180,25 @@ func schemaFields() []*accesslog.Field {
 	return append(out, &accesslog.RecordUID)
 }
 
-func createTableSQL(database, table string) string {
+// createTableSQL is the table's DDL from the field table. Partitioned,
+// start_time is NOT NULL whole seconds and part of the primary key (MySQL
+// wants the partition column in every unique key), with the partitions of
+// now's day and ahead more.
+func createTableSQL(database, table string, partitioned bool, now time.Time, ahead int) string {
+	start := startTimeColumn()
 	var b strings.Builder
 	b.WriteString("CREATE TABLE IF NOT EXISTS " + qualified(database, table) + " (\n  `id` BIGINT NOT NULL AUTO_INCREMENT")
 	for _, f := range schemaFields() {
-		b.WriteString(",\n  " + accesslog.QuoteIdent(f.Column) + " " + f.SQLType)
+		typ := f.SQLType
+		if partitioned && f.Column == start {
+			typ = partitionedStartTime
+		}
+		b.WriteString(",\n  " + accesslog.QuoteIdent(f.Column) + " " + typ)
+	}
+	if partitioned {
+		b.WriteString(",\n  PRIMARY KEY (`id`, " + accesslog.QuoteIdent(start) + ")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4\n")
+		b.WriteString(partitionClause(now, ahead))
+		return b.String()
 	}
 	b.WriteString(",\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
 	return b.String()
@@ -158,17 +212,29 @@ func (e *mysqlExporter) tableExists(ctx context.Context, database, table string)
 }
 
 // createDeadLetterTable creates <table>_rejected from its fixed template
-// when it does not exist.
+// when it does not exist, and gives an older one the rejected_at index its
+// retention walks.
 func (e *mysqlExporter) createDeadLetterTable(ctx context.Context) error {
 	table := e.cfg.Table + rejectedSuffix
-	if ok, err := e.tableExists(ctx, e.database, table); err != nil || ok {
+	ok, err := e.tableExists(ctx, e.database, table)
+	if err != nil {
 		return err
 	}
-	if _, err := e.db.ExecContext(ctx, fmt.Sprintf(sqltemplates.DeadLetterTable, e.deadLetterTable())); err != nil {
+	if !ok {
+		if _, err := e.db.ExecContext(ctx, fmt.Sprintf(sqltemplates.DeadLetterTable, e.deadLetterTable())); err != nil {
+			return err
+		}
+		e.schemaAction(ctx, actionCreateTable, table)
+		return nil
+	}
+	live, err := readColumns(ctx, e.db, e.database, table)
+	if err != nil {
 		return err
 	}
-	e.schemaAction(ctx, actionCreateTable, table)
-	return nil
+	if _, has := live[deadLetterTimeColumn]; !has {
+		return nil
+	}
+	return e.createIndexes(ctx, e.database, table, live, []wantedIndex{{name: "idx_" + deadLetterTimeColumn, columns: []string{deadLetterTimeColumn}}})
 }
 
 func (e *mysqlExporter) schemaAction(ctx context.Context, action, object string) {

@@ -84,7 +84,7 @@ func TestRowNoRetryWillWrite(t *testing.T) {
 // logged whole at error level and counted as dropped, and the rest flows.
 func TestRowNoRetryWillWriteWithoutDeadLetterTable(t *testing.T) {
 	tg := mariaTarget(t)
-	tg.exec(t, createTableSQL(tg.database, "access_logs"))
+	tg.exec(t, createTableSQL(tg.database, "access_logs", false, time.Time{}, 0))
 	refuseRequestID(t, tg)
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { _ = tt.Shutdown(context.Background()) })

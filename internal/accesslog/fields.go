@@ -74,7 +74,10 @@ type Field struct {
 	Column string
 	// SQLType is the column type used when the exporter creates the table.
 	SQLType string
-	// Indexed adds an index (column, start_time) for HiMarket's filters.
+	// Indexed adds an index (column, start_time): the columns HiMarket's
+	// OR-chained filters put in SQL (api, model, consumer, route_name,
+	// upstream_cluster). Every other index costs inserts and no HiMarket
+	// query uses it (BENCHMARKS.md, "the index set").
 	Indexed bool
 }
 
@@ -119,15 +122,15 @@ const (
 // Fields is THE table, in access_logs column order.
 var Fields = []Field{
 	{JSON: "start_time", Attr: AttrStartTime, Kind: Time, Column: "start_time", SQLType: "TIMESTAMP(3) NULL"},
-	{JSON: "trace_id", Attr: AttrTraceID, Kind: String, Column: "trace_id", SQLType: "VARCHAR(255)", Indexed: true},
-	{JSON: "authority", Attr: "server.address", Kind: String, Column: "authority", SQLType: "VARCHAR(255)", Indexed: true},
+	{JSON: "trace_id", Attr: AttrTraceID, Kind: String, Column: "trace_id", SQLType: "VARCHAR(255)"},
+	{JSON: "authority", Attr: "server.address", Kind: String, Column: "authority", SQLType: "VARCHAR(255)"},
 	{JSON: "method", Attr: AttrMethod, Kind: String, Column: "method", SQLType: "VARCHAR(16)"},
 	{JSON: "path", Attr: AttrPath, Kind: String, Column: "path", SQLType: "VARCHAR(2048)"},
 	{JSON: "protocol", Attr: "network.protocol.version", Kind: String, Column: "protocol", SQLType: "VARCHAR(32)"},
 	{JSON: "request_id", Attr: AttrRequestID, Kind: String, Column: "request_id", SQLType: "VARCHAR(255)"},
 	{JSON: "user_agent", Attr: "user_agent.original", Kind: String, Column: "user_agent", SQLType: "VARCHAR(1024)"},
 	{JSON: "x_forwarded_for", Attr: AttrXForwardedFor, Kind: String, Column: "x_forwarded_for", SQLType: "VARCHAR(512)"},
-	{JSON: "response_code", Attr: AttrResponseCode, Kind: Int, Column: "response_code", SQLType: "INT", Indexed: true},
+	{JSON: "response_code", Attr: AttrResponseCode, Kind: Int, Column: "response_code", SQLType: "INT"},
 	{JSON: "response_flags", Attr: "higress.response_flags", Kind: String, Column: "response_flags", SQLType: "VARCHAR(255)"},
 	{JSON: "response_code_details", Attr: "higress.response_code_details", Kind: String, Column: "response_code_details", SQLType: "VARCHAR(512)"},
 	{JSON: "bytes_received", Attr: "http.request.body.size", Kind: Int, Column: "bytes_received", SQLType: "BIGINT"},
@@ -144,14 +147,14 @@ var Fields = []Field{
 	{JSON: "requested_server_name", Attr: "higress.requested_server_name", Kind: String, Column: "requested_server_name", SQLType: "VARCHAR(255)"},
 	{JSON: "istio_policy_status", Attr: "higress.istio_policy_status", Kind: String, Column: "istio_policy_status", SQLType: "VARCHAR(100)"},
 	{JSON: "ai_log", Attr: AttrAILog, Kind: JSONObject, Column: "ai_log", SQLType: "JSON"},
-	{JSON: "instance_id", Attr: AttrInstanceID, Kind: String, Scope: Resource, Column: "instance_id", SQLType: "VARCHAR(255)", Indexed: true},
+	{JSON: "instance_id", Attr: AttrInstanceID, Kind: String, Scope: Resource, Column: "instance_id", SQLType: "VARCHAR(255)"},
 	{JSON: "api", Attr: "higress.api", Kind: String, Column: "api", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "model", Attr: AttrModel, Kind: String, Column: "model", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "consumer", Attr: AttrConsumer, Kind: String, Column: "consumer", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "route", Attr: "higress.route", Kind: String, Column: "route", SQLType: "VARCHAR(255)"},
 	{JSON: "service", Attr: AttrService, Kind: String, Column: "service", SQLType: "VARCHAR(255)"},
-	{JSON: "mcp_server", Attr: AttrMCPServer, Kind: String, Column: "mcp_server", SQLType: "VARCHAR(255)", Indexed: true},
-	{JSON: "mcp_tool", Attr: AttrMCPTool, Kind: String, Column: "mcp_tool", SQLType: "VARCHAR(255)", Indexed: true},
+	{JSON: "mcp_server", Attr: AttrMCPServer, Kind: String, Column: "mcp_server", SQLType: "VARCHAR(255)"},
+	{JSON: "mcp_tool", Attr: AttrMCPTool, Kind: String, Column: "mcp_tool", SQLType: "VARCHAR(255)"},
 	{JSON: "input_tokens", Attr: AttrInputTokens, Kind: Int, Column: "input_tokens", SQLType: "BIGINT"},
 	{JSON: "output_tokens", Attr: AttrOutputTokens, Kind: Int, Column: "output_tokens", SQLType: "BIGINT"},
 	{JSON: "total_tokens", Attr: AttrTotalTokens, Kind: Int, Column: "total_tokens", SQLType: "BIGINT"},

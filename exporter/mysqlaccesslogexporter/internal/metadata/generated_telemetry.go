@@ -23,16 +23,21 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                               metric.Meter
-	mu                                  sync.Mutex
-	registrations                       []metric.Registration
-	ExporterMysqlaccesslogBatchRows     metric.Int64Histogram
-	ExporterMysqlaccesslogRowsDropped   metric.Int64Counter
-	ExporterMysqlaccesslogRowsRejected  metric.Int64Counter
-	ExporterMysqlaccesslogRowsTruncated metric.Int64Counter
-	ExporterMysqlaccesslogRowsWritten   metric.Int64Counter
-	ExporterMysqlaccesslogSchemaActions metric.Int64Counter
-	ExporterMysqlaccesslogWriteLatency  metric.Float64Histogram
+	meter                                            metric.Meter
+	mu                                               sync.Mutex
+	registrations                                    []metric.Registration
+	ExporterMysqlaccesslogBatchRows                  metric.Int64Histogram
+	ExporterMysqlaccesslogRetentionLag               metric.Int64Gauge
+	ExporterMysqlaccesslogRetentionLastRun           metric.Int64Gauge
+	ExporterMysqlaccesslogRetentionRowsDeleted       metric.Int64Counter
+	ExporterMysqlaccesslogRetentionRuns              metric.Int64Counter
+	ExporterMysqlaccesslogRetentionStatementDuration metric.Float64Histogram
+	ExporterMysqlaccesslogRowsDropped                metric.Int64Counter
+	ExporterMysqlaccesslogRowsRejected               metric.Int64Counter
+	ExporterMysqlaccesslogRowsTruncated              metric.Int64Counter
+	ExporterMysqlaccesslogRowsWritten                metric.Int64Counter
+	ExporterMysqlaccesslogSchemaActions              metric.Int64Counter
+	ExporterMysqlaccesslogWriteLatency               metric.Float64Histogram
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -69,6 +74,37 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithDescription("Rows per statement sent to the database. [Alpha]"),
 		metric.WithUnit("{row}"),
 		metric.WithExplicitBucketBoundaries([]float64{1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000}...),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterMysqlaccesslogRetentionLag, err = builder.meter.Int64Gauge(
+		"otelcol_exporter_mysqlaccesslog_retention_lag",
+		metric.WithDescription("How much older than the retention the table's oldest row is after a pass (0 when retention is caught up); a lag that grows means deletes do not keep up. [Alpha]"),
+		metric.WithUnit("s"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterMysqlaccesslogRetentionLastRun, err = builder.meter.Int64Gauge(
+		"otelcol_exporter_mysqlaccesslog_retention_last_run",
+		metric.WithDescription("Unix time (seconds) at which the last completed maintenance pass on the table ended. [Alpha]"),
+		metric.WithUnit("s"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterMysqlaccesslogRetentionRowsDeleted, err = builder.meter.Int64Counter(
+		"otelcol_exporter_mysqlaccesslog_retention_rows_deleted",
+		metric.WithDescription("Rows deleted by retention in chunks (rows in dropped partitions are not counted; see schema_actions{action=drop_partition}). [Alpha]"),
+		metric.WithUnit("{row}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterMysqlaccesslogRetentionRuns, err = builder.meter.Int64Counter(
+		"otelcol_exporter_mysqlaccesslog_retention_runs",
+		metric.WithDescription("Maintenance passes (retention and partitions) by result; passes that found the lock held by another replica do nothing. [Alpha]"),
+		metric.WithUnit("{run}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterMysqlaccesslogRetentionStatementDuration, err = builder.meter.Float64Histogram(
+		"otelcol_exporter_mysqlaccesslog_retention_statement_duration",
+		metric.WithDescription("Time one maintenance statement (a chunk DELETE, a partition ADD, REORGANIZE or DROP) took; it bounds how long the statement held its locks. [Alpha]"),
+		metric.WithUnit("s"),
+		metric.WithExplicitBucketBoundaries([]float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}...),
 	)
 	errs = errors.Join(errs, err)
 	builder.ExporterMysqlaccesslogRowsDropped, err = builder.meter.Int64Counter(

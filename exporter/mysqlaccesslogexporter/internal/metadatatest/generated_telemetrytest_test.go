@@ -20,6 +20,11 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ExporterMysqlaccesslogBatchRows.Record(context.Background(), 1)
+	tb.ExporterMysqlaccesslogRetentionLag.Record(context.Background(), 1)
+	tb.ExporterMysqlaccesslogRetentionLastRun.Record(context.Background(), 1)
+	tb.ExporterMysqlaccesslogRetentionRowsDeleted.Add(context.Background(), 1)
+	tb.ExporterMysqlaccesslogRetentionRuns.Add(context.Background(), 1)
+	tb.ExporterMysqlaccesslogRetentionStatementDuration.Record(context.Background(), 1)
 	tb.ExporterMysqlaccesslogRowsDropped.Add(context.Background(), 1)
 	tb.ExporterMysqlaccesslogRowsRejected.Add(context.Background(), 1)
 	tb.ExporterMysqlaccesslogRowsTruncated.Add(context.Background(), 1)
@@ -28,6 +33,21 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterMysqlaccesslogWriteLatency.Record(context.Background(), 1)
 	AssertEqualExporterMysqlaccesslogBatchRows(t, testTel,
 		[]metricdata.HistogramDataPoint[int64]{{}}, metricdatatest.IgnoreValue(),
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterMysqlaccesslogRetentionLag(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterMysqlaccesslogRetentionLastRun(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterMysqlaccesslogRetentionRowsDeleted(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterMysqlaccesslogRetentionRuns(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterMysqlaccesslogRetentionStatementDuration(t, testTel,
+		[]metricdata.HistogramDataPoint[float64]{{}}, metricdatatest.IgnoreValue(),
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterMysqlaccesslogRowsDropped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},

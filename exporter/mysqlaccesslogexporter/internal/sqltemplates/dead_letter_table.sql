@@ -9,5 +9,6 @@ CREATE TABLE IF NOT EXISTS %s (
   `record` LONGTEXT NULL,
   PRIMARY KEY (`id`),
   UNIQUE KEY `uk_record_uid` (`record_uid`),
-  KEY `idx_request_id` (`request_id`(191))
+  KEY `idx_request_id` (`request_id`(191)),
+  KEY `idx_rejected_at` (`rejected_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4

@@ -1,0 +1,3 @@
+SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;
+SET SESSION lock_wait_timeout = ?;
+SET SESSION innodb_lock_wait_timeout = ?

@@ -1,0 +1,1 @@
+ALTER TABLE %[1]s ADD PARTITION (%[2]s)

@@ -1,0 +1,3 @@
+PARTITION BY RANGE (UNIX_TIMESTAMP(%[1]s)) (
+%[2]s
+)

@@ -1,0 +1,1 @@
+DELETE FROM %[1]s WHERE %[2]s < ? ORDER BY %[2]s LIMIT ?

@@ -1,0 +1,1 @@
+SELECT MIN(%[2]s) FROM %[1]s

@@ -1,0 +1,120 @@
+package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/sqltemplates"
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
+
+// retentionColumn is the live start_time column when retention can use
+// it: a time or epoch-seconds column (the three published types).
+func (e *mysqlExporter) retentionColumn(st *tableState) (*column, bool) {
+	for i := range st.cols {
+		c := &st.cols[i]
+		if !strings.EqualFold(c.name, startTimeColumn()) {
+			continue
+		}
+		if c.class == classTime || c.class == classInt {
+			return c, true
+		}
+		e.logger.Warn("retention needs start_time as TIMESTAMP, DATETIME or epoch seconds; keeping every row",
+			zap.String("type", c.dataType))
+		return nil, false
+	}
+	e.logger.Warn("the table has no start_time column; retention keeps every row")
+	return nil, false
+}
+
+// deleteOlder deletes the rows of table older than cutoff in chunks of
+// retention_chunk_rows, oldest first, pausing retention_chunk_pause
+// between chunks. Each DELETE walks the index that starts with the time
+// column and stops after the chunk: without such an index it would scan
+// (and lock) the whole table, so it is not run at all.
+func (e *mysqlExporter) deleteOlder(ctx context.Context, conn *sql.Conn, table string, col *column, cutoff time.Time) error {
+	indexes, err := readIndexes(ctx, conn, e.database, table)
+	if err != nil {
+		return err
+	}
+	if !leadingIndex(indexes, col.name) {
+		e.logger.Warn("no index starts with the time column: deleting would scan the whole table, so retention keeps every row; "+
+			"add one (create_schema does)", zap.String("table", table), zap.String("column", col.name))
+		return nil
+	}
+	stmt := fmt.Sprintf(sqltemplates.RetentionDelete, qualified(e.database, table), accesslog.QuoteIdent(col.name))
+	arg := epochOrTime(col, cutoff)
+	limit := e.cfg.RetentionChunkRows
+	var total int64
+	for {
+		n, err := e.maintenanceResult(ctx, conn, stmt, arg, limit)
+		if err != nil {
+			return fmt.Errorf("deleting rows of %s older than %s (%d deleted so far): %w", table, cutoff.UTC().Format(time.RFC3339), total, err)
+		}
+		total += n
+		e.telemetry.ExporterMysqlaccesslogRetentionRowsDeleted.Add(ctx, n, attr("table", table))
+		if n < int64(limit) {
+			break
+		}
+		if err := sleepCtx(ctx, e.cfg.RetentionChunkPause); err != nil {
+			return err
+		}
+	}
+	if total > 0 {
+		e.logger.Info("retention deleted old rows", zap.String("table", table), zap.Int64("rows", total),
+			zap.Time("older_than", cutoff.UTC()))
+	}
+	return nil
+}
+
+// reportLag records how much older than the cutoff the oldest row still
+// is (0 when none is): the time retention is behind. On a table
+// partitioned by day it stays under a day by design (whole days go).
+func (e *mysqlExporter) reportLag(ctx context.Context, conn *sql.Conn, table string, col *column, cutoff time.Time) {
+	oldest, ok, err := e.oldest(ctx, conn, table, col)
+	if err != nil {
+		e.logger.Debug("reading the oldest row for the retention lag", zap.Error(err))
+		return
+	}
+	var lag time.Duration
+	if ok && oldest.Before(cutoff) {
+		lag = cutoff.Sub(oldest)
+	}
+	e.telemetry.ExporterMysqlaccesslogRetentionLag.Record(ctx, int64(lag/time.Second), attr("table", table))
+}
+
+// oldest is the smallest value of the time column (ok false when the
+// table is empty).
+func (e *mysqlExporter) oldest(ctx context.Context, conn *sql.Conn, table string, col *column) (time.Time, bool, error) {
+	q := fmt.Sprintf(sqltemplates.RetentionOldest, qualified(e.database, table), accesslog.QuoteIdent(col.name))
+	if col.class == classInt {
+		var n sql.NullInt64
+		err := conn.QueryRowContext(ctx, q).Scan(&n)
+		return time.Unix(n.Int64, 0), n.Valid, err
+	}
+	var t sql.NullTime
+	err := conn.QueryRowContext(ctx, q).Scan(&t)
+	return t.Time, t.Valid, err
+}
+
+// retainDeadLetters applies dead_letter_retention to <table>_rejected by
+// the time each row was dead-lettered.
+func (e *mysqlExporter) retainDeadLetters(ctx context.Context, conn *sql.Conn, st *tableState) error {
+	if e.cfg.DeadLetterRetention <= 0 || !st.deadLetter {
+		return nil
+	}
+	table := e.cfg.Table + rejectedSuffix
+	col := &column{name: deadLetterTimeColumn, class: classTime}
+	cutoff := e.now().Add(-e.cfg.DeadLetterRetention)
+	if err := e.deleteOlder(ctx, conn, table, col, cutoff); err != nil {
+		return err
+	}
+	e.reportLag(ctx, conn, table, col, cutoff)
+	e.telemetry.ExporterMysqlaccesslogRetentionLastRun.Record(ctx, e.now().Unix(), attr("table", table))
+	return nil
+}

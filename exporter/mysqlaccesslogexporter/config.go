@@ -13,11 +13,9 @@ import (
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
-)
 
-// maxIdentLen is MySQL's identifier limit; the dead-letter table adds
-// rejectedSuffix to the table name and must still fit.
-const maxIdentLen = 64
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
 
 // minQueueBytes: a byte-sized queue smaller than this holds a few hundred
 // records at most. Such a queue_size is almost surely a record count.
@@ -117,13 +115,14 @@ func (cfg *Config) Validate() error {
 		if parsed.DBName == "" {
 			errs = append(errs, errors.New("dsn must name the database: user:pass@tcp(host:3306)/<database>"))
 		} else {
-			errs = append(errs, checkIdent("the dsn's database", parsed.DBName, maxIdentLen))
+			errs = append(errs, accesslog.CheckIdent("the dsn's database", parsed.DBName, accesslog.MaxIdentLen))
 		}
 		if parsed.TLSConfig != "" && parsed.TLSConfig != "false" {
 			errs = append(errs, fmt.Errorf("dsn: tls=%s is not supported: turn TLS on with the exporter's tls settings (tls::insecure: false)", parsed.TLSConfig))
 		}
 	}
-	errs = append(errs, checkIdent("table", cfg.Table, maxIdentLen-len(rejectedSuffix)))
+	// The dead-letter table adds rejectedSuffix to the name and must still fit.
+	errs = append(errs, accesslog.CheckIdent("table", cfg.Table, accesslog.MaxIdentLen-len(rejectedSuffix)))
 	if cfg.MaxRowsPerStatement <= 0 {
 		errs = append(errs, errors.New("max_rows_per_statement must be positive"))
 	}
@@ -173,20 +172,6 @@ func (cfg *Config) validateLifecycle() []error {
 
 // daily is true when tables the exporter creates are partitioned by day.
 func (cfg *Config) daily() bool { return cfg.Partitioning == partitioningDaily }
-
-// checkIdent accepts any name MySQL can quote: the exporter always quotes
-// identifiers, so only emptiness, length and NUL matter.
-func checkIdent(key, name string, maxLen int) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("%s must not be empty", key)
-	case len([]rune(name)) > maxLen:
-		return fmt.Errorf("%s %q is longer than %d characters", key, name, maxLen)
-	case strings.ContainsRune(name, 0) || strings.TrimSpace(name) != name:
-		return fmt.Errorf("%s %q contains NUL or surrounding spaces", key, name)
-	}
-	return nil
-}
 
 // database is the database the DSN names.
 func (cfg *Config) database() string {

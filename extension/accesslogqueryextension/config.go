@@ -10,10 +10,9 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configtls"
-)
 
-// maxIdentLen is MySQL's identifier limit.
-const maxIdentLen = 64
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+)
 
 // Config is the accesslogquery extension configuration.
 type Config struct {
@@ -95,9 +94,9 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("a database is required: set `database` or name it in the dsn"))
 	}
 	if cfg.Database != "" {
-		errs = append(errs, checkIdent("database", cfg.Database))
+		errs = append(errs, accesslog.CheckIdent("database", cfg.Database, accesslog.MaxIdentLen))
 	}
-	errs = append(errs, checkIdent("table", cfg.Table))
+	errs = append(errs, accesslog.CheckIdent("table", cfg.Table, accesslog.MaxIdentLen))
 	if cfg.ConnectTimeout < 0 {
 		errs = append(errs, errors.New("connect_timeout must not be negative"))
 	}
@@ -135,20 +134,6 @@ func (t *TailConfig) validate() error {
 		errs = append(errs, errors.New("tail::batch_size must be positive"))
 	}
 	return errors.Join(errs...)
-}
-
-// checkIdent accepts any name MySQL can quote: identifiers are always
-// quoted, so only emptiness, length and NUL matter.
-func checkIdent(key, name string) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("%s must not be empty", key)
-	case len([]rune(name)) > maxIdentLen:
-		return fmt.Errorf("%s %q is longer than %d characters", key, name, maxIdentLen)
-	case strings.ContainsRune(name, 0) || strings.TrimSpace(name) != name:
-		return fmt.Errorf("%s %q contains NUL or surrounding spaces", key, name)
-	}
-	return nil
 }
 
 // database is the target database: the override, else the DSN's.

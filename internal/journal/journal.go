@@ -36,6 +36,11 @@ type Config struct {
 	// MemoryBytes is how many stored bytes' worth of records keep their
 	// decoded value in memory; the others are read back when taken.
 	MemoryBytes int64
+	// CommitLinger is how long a commit waits, once an append started a
+	// group, for more appends to join it (0: none). Every commit costs the
+	// same fsyncs and page writes whatever its size, so with many
+	// concurrent small appends a short wait makes fewer, bigger commits.
+	CommitLinger time.Duration
 }
 
 // Entry is one record. Value is the decoded form when Cached; otherwise
@@ -179,6 +184,7 @@ func (j *Journal[T]) writeLoop() {
 			j.closeWrites()
 			return
 		case <-j.commitWake:
+			j.linger()
 		case <-j.removeWake:
 			// Removals alone: give an append the chance to carry them.
 			select {
@@ -186,10 +192,25 @@ func (j *Journal[T]) writeLoop() {
 				j.closeWrites()
 				return
 			case <-j.commitWake:
+				j.linger()
 			case <-time.After(removalDelay):
 			}
 		}
 		j.write()
+	}
+}
+
+// linger lets more appends join the gathering group; a stop ends it
+// early, and the group is still written.
+func (j *Journal[T]) linger() {
+	if j.cfg.CommitLinger <= 0 {
+		return
+	}
+	t := time.NewTimer(j.cfg.CommitLinger)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-j.stop:
 	}
 }
 

@@ -269,3 +269,64 @@ func TestTakeWaitsForMinBytesUpToMaxWait(t *testing.T) {
 	assert.Len(t, got, 1, "MaxWait passed with less than MinBytes ready")
 	assert.GreaterOrEqual(t, time.Since(began), 200*time.Millisecond)
 }
+
+// TestCommitLingerGathersSpacedAppends: appends a few milliseconds apart,
+// each alone in its own transaction without a linger, share one with it.
+func TestCommitLingerGathersSpacedAppends(t *testing.T) {
+	for _, tc := range []struct {
+		linger time.Duration
+		want   func(batches int64) bool
+	}{
+		{0, func(b int64) bool { return b == 5 }},
+		{time.Second, func(b int64) bool { return b == 1 }},
+	} {
+		t.Run(tc.linger.String(), func(t *testing.T) {
+			client := openStorage(t, t.TempDir())
+			j := open(t, client, Config{MaxBytes: 1 << 30, MemoryBytes: 1 << 30, CommitLinger: tc.linger})
+			defer j.Close()
+			var wg sync.WaitGroup
+			for i := range 5 {
+				if tc.linger == 0 {
+					// Each append waits for the previous one's commit.
+					wg.Wait()
+				}
+				wg.Go(func() {
+					assert.NoError(t, j.Append(context.Background(), []byte(fmt.Sprint(i)), fmt.Sprint(i)))
+				})
+				time.Sleep(5 * time.Millisecond)
+			}
+			wg.Wait()
+			n, _ := j.Len()
+			assert.Equal(t, 5, n)
+			assert.True(t, tc.want(client.batches.Load()), "transactions: %d", client.batches.Load())
+		})
+	}
+}
+
+// TestCloseEndsCommitLinger: Close does not wait out a linger, and the
+// group that was lingering is written, not failed.
+func TestCloseEndsCommitLinger(t *testing.T) {
+	dir := t.TempDir()
+	client := openStorage(t, dir)
+	j := open(t, client, Config{MaxBytes: 1 << 30, MemoryBytes: 1 << 30, CommitLinger: time.Hour})
+	appended := make(chan error, 1)
+	go func() { appended <- j.Append(context.Background(), []byte("x"), "x") }()
+	require.Eventually(t, func() bool {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		return j.gathering != nil
+	}, 5*time.Second, time.Millisecond)
+	closed := make(chan struct{})
+	go func() { j.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for the linger")
+	}
+	require.NoError(t, <-appended, "the lingering group is written on close")
+
+	again := open(t, client, roomy)
+	defer again.Close()
+	n, _ := again.Len()
+	assert.Equal(t, 1, n)
+}

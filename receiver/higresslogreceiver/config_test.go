@@ -77,6 +77,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, 50*time.Millisecond, cfg.WAL.FlushTimeout)
 				assert.Equal(t, 2, cfg.WAL.Consumers)
 				assert.Equal(t, 30*time.Second, cfg.WAL.DrainTimeout)
+				assert.Equal(t, time.Millisecond, cfg.WAL.CommitLinger)
 			},
 		},
 		{
@@ -89,6 +90,7 @@ func TestLoadConfig(t *testing.T) {
 				"wal::flush_timeout must not be negative",
 				"wal::consumers must be at least 1",
 				"wal::drain_timeout must not be negative",
+				"wal::commit_linger must be between 0 and 100ms",
 				"group_commit::linger has no effect with wal::storage",
 				"include_metadata cannot be used with wal::storage",
 			},

@@ -107,7 +107,9 @@ func (r *higressReceiver) openWAL(ctx context.Context, host component.Host) erro
 			return fmt.Errorf("wal::storage: neither log can be opened: %w", err)
 		}
 	}
-	j, err := journal.Open[plog.Logs](ctx, client, journal.Config{MaxBytes: r.cfg.WAL.MaxSize, MemoryBytes: r.cfg.WAL.MemorySize})
+	j, err := journal.Open[plog.Logs](ctx, client, journal.Config{
+		MaxBytes: r.cfg.WAL.MaxSize, MemoryBytes: r.cfg.WAL.MemorySize, CommitLinger: r.cfg.WAL.CommitLinger,
+	})
 	if err != nil {
 		_ = client.Close(ctx)
 		return fmt.Errorf("wal::storage: %w", err)

@@ -8,28 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// configKeys lists the mapstructure keys of a config struct; squashed
-// structs add theirs at the same level, nested ones under "parent::".
-func configKeys(t reflect.Type, prefix string) []string {
-	var keys []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := strings.Split(f.Tag.Get("mapstructure"), ",")
-		name := tag[0]
-		switch {
-		case len(tag) > 1 && tag[1] == "squash":
-			keys = append(keys, configKeys(f.Type, prefix)...)
-		case name == "" || name == "-":
-		case f.Type.Kind() == reflect.Struct && f.Type == reflect.TypeOf(TailConfig{}):
-			keys = append(keys, configKeys(f.Type, prefix+name+"::")...)
-		default:
-			keys = append(keys, prefix+name)
-		}
-	}
-	return keys
-}
+	"github.com/otelcol-higress/otelcol-higress/internal/configkeys"
+)
 
 // TestREADMEListsEveryKeyAndParameter keeps the README complete: every
 // configuration key, every parameter of every endpoint.
@@ -37,7 +18,7 @@ func TestREADMEListsEveryKeyAndParameter(t *testing.T) {
 	b, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	readme := string(b)
-	keys := configKeys(reflect.TypeOf(Config{}), "")
+	keys := configkeys.Of(reflect.TypeOf(Config{}))
 	require.Contains(t, keys, "tail::settle")
 	for _, k := range keys {
 		if !strings.Contains(readme, "`"+k+"`") {

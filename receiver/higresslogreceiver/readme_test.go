@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/configkeys"
 )
 
 // TestREADMEListsEveryKey keeps the README's configuration table in step
@@ -22,25 +24,7 @@ func TestREADMEListsEveryKey(t *testing.T) {
 			rows = append(rows, line)
 		}
 	}
-	ours := reflect.TypeOf(Config{}).PkgPath()
-	var keys []string
-	var walk func(typ reflect.Type, prefix string, depth int)
-	walk = func(typ reflect.Type, prefix string, depth int) {
-		for i := range typ.NumField() {
-			f := typ.Field(i)
-			name, opts, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
-			switch {
-			case strings.Contains(opts, "squash"):
-				walk(f.Type, prefix, depth+1)
-			case name == "" || name == "-":
-			case f.Type.Kind() == reflect.Struct && f.Type.PkgPath() == ours:
-				walk(f.Type, prefix+name+"::", depth)
-			default:
-				keys = append(keys, prefix+name)
-			}
-		}
-	}
-	walk(reflect.TypeOf(Config{}), "", 0)
+	keys := configkeys.Of(reflect.TypeOf(Config{}))
 	require.Contains(t, keys, "wal::drain_timeout")
 	for _, k := range keys {
 		found := false

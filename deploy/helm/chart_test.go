@@ -162,7 +162,6 @@ func TestDefaultsKeepTheLogOnAnEmptyDir(t *testing.T) {
 	assertWAL(t, cfg, "/var/lib/otelcol-higress/wal")
 	assert.EqualValues(t, 536870912, cr.Get(cfg, "receivers", "higresslog", "wal", "max_size"))
 	assert.Equal(t, "30s", cr.Get(cfg, "receivers", "higresslog", "wal", "drain_timeout"))
-	assert.Nil(t, cr.Get(cfg, "receivers", "higresslog", "group_commit"), "linger is a config error with the log")
 
 	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(container(t, dep), "wal"))
 	assert.Equal(t, "2Gi", cr.Get(volume(dep, "wal"), "emptyDir", "sizeLimit"))

@@ -28,30 +28,9 @@ type Config struct {
 	// MaxExtraFields bounds the unknown top-level fields kept per entry
 	// (as higress.extra.*); the rest are dropped and counted.
 	MaxExtraFields int `mapstructure:"max_extra_fields"`
-	// GroupCommit merges concurrent requests into one pipeline call
-	// (without a write-ahead log).
-	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
 	// WAL keeps every accepted body in a storage extension before the
 	// POST is answered, and feeds the pipeline from there.
 	WAL WALConfig `mapstructure:"wal"`
-
-	// prevent unkeyed literal initialization
-	_ struct{}
-}
-
-// GroupCommitConfig says how entries of concurrent requests are handed to
-// the pipeline: as many calls at once as the process may use CPUs, the
-// requests arriving while all are busy grouped into the next call. Each
-// request is still answered only after the call that carried its entries
-// returned.
-type GroupCommitConfig struct {
-	// Enabled turns grouping on (default). Off: one pipeline call per request.
-	Enabled bool `mapstructure:"enabled"`
-	// Linger is how long a request that could be handed over at once
-	// waits for others to join its call (0: none). With a persistent
-	// sending queue every call costs a few fsynced writes; a linger of a
-	// few milliseconds turns single-entry POSTs into batches of them.
-	Linger time.Duration `mapstructure:"linger"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -93,10 +72,6 @@ type WALConfig struct {
 	_ struct{}
 }
 
-// maxLinger: db-log-pusher gives up after 5 s; a linger is meant to be
-// milliseconds, and a long one would only hold every sender back.
-const maxLinger = time.Second
-
 // maxCommitLinger: every POST waits for its write, so the linger adds to
 // each answer; beyond a few milliseconds it only holds senders back.
 const maxCommitLinger = 100 * time.Millisecond
@@ -122,22 +97,14 @@ func (cfg *Config) Validate() error {
 	if cfg.MaxExtraFields < 0 {
 		errs = append(errs, errors.New("max_extra_fields must not be negative"))
 	}
-	if cfg.GroupCommit.Linger < 0 || cfg.GroupCommit.Linger > maxLinger {
-		errs = append(errs, fmt.Errorf("group_commit::linger must be between 0 and %v", maxLinger))
-	}
-	if cfg.GroupCommit.Enabled && cfg.IncludeMetadata {
-		// Grouped requests run under one context: their client metadata
-		// would be mixed up.
-		errs = append(errs, errors.New("group_commit cannot be enabled with include_metadata: disable one of them"))
-	}
-	errs = append(errs, cfg.WAL.validate(cfg.GroupCommit, cfg.IncludeMetadata)...)
+	errs = append(errs, cfg.WAL.validate(cfg.IncludeMetadata)...)
 	if cfg.MaxRequestBodySize < 0 {
 		errs = append(errs, errors.New("max_request_body_size must not be negative"))
 	}
 	return errors.Join(errs...)
 }
 
-func (w *WALConfig) validate(gc GroupCommitConfig, includeMetadata bool) []error {
+func (w *WALConfig) validate(includeMetadata bool) []error {
 	if w.Storage == nil {
 		return nil
 	}
@@ -170,11 +137,6 @@ func (w *WALConfig) validate(gc GroupCommitConfig, includeMetadata bool) []error
 		// Records are handed to the pipeline from the log, without the
 		// request that brought them.
 		errs = append(errs, errors.New("include_metadata cannot be used with wal::storage: the pipeline is fed from the log, not from requests"))
-	}
-	if gc.Linger > 0 {
-		// With the log, requests are answered once on disk and never wait
-		// for a pipeline call: this linger would only add latency.
-		errs = append(errs, errors.New("group_commit::linger has no effect with wal::storage: remove it (wal::commit_linger groups the writes to the log)"))
 	}
 	return errs
 }

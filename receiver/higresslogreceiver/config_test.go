@@ -33,7 +33,6 @@ func TestLoadConfig(t *testing.T) {
 				assert.Equal(t, int64(defaultMaxBodySize), cfg.MaxRequestBodySize)
 				assert.False(t, cfg.Auth.HasValue())
 				assert.Equal(t, defaultMaxExtraFields, cfg.MaxExtraFields)
-				assert.True(t, cfg.GroupCommit.Enabled)
 				assert.Nil(t, cfg.WAL.Storage, "no write-ahead log unless configured")
 				assert.Equal(t, int64(defaultWALMaxSize), cfg.WAL.MaxSize)
 				assert.Equal(t, int64(defaultWALMemorySize), cfg.WAL.MemorySize)
@@ -51,8 +50,6 @@ func TestLoadConfig(t *testing.T) {
 				require.True(t, cfg.Auth.HasValue())
 				assert.Equal(t, "bearertokenauth", cfg.Auth.Get().AuthenticatorID.String())
 				assert.Equal(t, 16, cfg.MaxExtraFields)
-				assert.True(t, cfg.GroupCommit.Enabled)
-				assert.Equal(t, 2*time.Millisecond, cfg.GroupCommit.Linger)
 			},
 		},
 		{
@@ -61,7 +58,6 @@ func TestLoadConfig(t *testing.T) {
 				`ingest_path "ingest" must start with '/'`,
 				`health_path "/" must differ`,
 				"service_name must not be empty",
-				"group_commit::linger must be between 0 and 1s",
 				"max_extra_fields must not be negative",
 			},
 		},
@@ -91,13 +87,12 @@ func TestLoadConfig(t *testing.T) {
 				"wal::consumers must be at least 1",
 				"wal::drain_timeout must not be negative",
 				"wal::commit_linger must be between 0 and 100ms",
-				"group_commit::linger has no effect with wal::storage",
 				"include_metadata cannot be used with wal::storage",
 			},
 		},
 		{
-			id:      component.NewIDWithName(metadata.Type, "metadata_and_group_commit"),
-			wantErr: []string{"group_commit cannot be enabled with include_metadata"},
+			id:    component.NewIDWithName(metadata.Type, "metadata"),
+			check: func(t *testing.T, cfg *Config) { assert.True(t, cfg.IncludeMetadata) },
 		},
 	}
 	for _, tt := range tests {

@@ -59,7 +59,6 @@ func createDefaultConfig() component.Config {
 		HealthPath:     defaultHealthPath,
 		ServiceName:    defaultServiceName,
 		MaxExtraFields: defaultMaxExtraFields,
-		GroupCommit:    GroupCommitConfig{Enabled: true},
 		WAL: WALConfig{
 			MaxSize:      defaultWALMaxSize,
 			MemorySize:   defaultWALMemorySize,

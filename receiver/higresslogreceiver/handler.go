@@ -84,7 +84,7 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 	if r.wal != nil {
 		err = r.appendWAL(ctx, rec, received, ld)
 	} else {
-		err = r.consume(ctx, ld)
+		err = r.next.ConsumeLogs(ctx, ld)
 	}
 	r.obsrecv.EndLogsOp(ctx, formatHigress, accepted, err)
 	if err != nil {

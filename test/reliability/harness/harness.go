@@ -112,8 +112,6 @@ type Options struct {
 	WALMemorySize int64
 	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
 	MemoryLimitMiB, SpikeLimitMiB int
-	// GroupLinger sets the receiver's group_commit.linger (0: none).
-	GroupLinger time.Duration
 	// BlockOnOverflow makes a full sending queue hold requests back instead
 	// of refusing them.
 	BlockOnOverflow bool
@@ -150,10 +148,6 @@ receivers:
     endpoint: 127.0.0.1:{{ .Port }}
 {{- if .MaxBodyBytes }}
     max_request_body_size: {{ .MaxBodyBytes }}
-{{- end }}
-{{- if .GroupLinger }}
-    group_commit:
-      linger: {{ .GroupLinger }}
 {{- end }}
 {{- if .WAL }}
     wal:

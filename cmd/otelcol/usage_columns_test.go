@@ -42,7 +42,7 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 				require.NoError(t, err)
 				t.Cleanup(func() { admin.Close() })
 				// go-mysql-server's memory tables want a single writer.
-				extra = append(extra, "yaml:receivers::higresslog::wal::consumers: 1")
+				extra = append(extra, "yaml:receivers::higresslog::wal::num_consumers: 1")
 			}
 			ddl, err := os.ReadFile("../../exporter/mysqlaccesslogexporter/testdata/ddl_datetime.sql")
 			require.NoError(t, err)

@@ -160,7 +160,7 @@ func TestDefaultsKeepTheLogOnAnEmptyDir(t *testing.T) {
 	dep := one(t, objs, "Deployment")
 	cfg := collectorConfig(t, objs)
 	assertWAL(t, cfg, "/var/lib/otelcol-higress/wal")
-	assert.EqualValues(t, 536870912, cr.Get(cfg, "receivers", "higresslog", "wal", "max_size"))
+	assert.EqualValues(t, 536870912, cr.Get(cfg, "receivers", "higresslog", "wal", "queue_size"))
 	assert.Equal(t, "30s", cr.Get(cfg, "receivers", "higresslog", "wal", "drain_timeout"))
 
 	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(container(t, dep), "wal"))
@@ -170,7 +170,7 @@ func TestDefaultsKeepTheLogOnAnEmptyDir(t *testing.T) {
 	objs = render(t, withDSN(map[string]any{"wal": map[string]any{"maxSize": 1 << 30, "drainTimeout": "2m", "emptyDir": map[string]any{"sizeLimit": "4Gi"}},
 		"terminationGracePeriodSeconds": 150}))
 	cfg = collectorConfig(t, objs)
-	assert.EqualValues(t, 1<<30, cr.Get(cfg, "receivers", "higresslog", "wal", "max_size"))
+	assert.EqualValues(t, 1<<30, cr.Get(cfg, "receivers", "higresslog", "wal", "queue_size"))
 	assert.Equal(t, "2m", cr.Get(cfg, "receivers", "higresslog", "wal", "drain_timeout"))
 	assert.Equal(t, "4Gi", cr.Get(volume(one(t, objs, "Deployment"), "wal"), "emptyDir", "sizeLimit"))
 }

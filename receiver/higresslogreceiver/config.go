@@ -8,6 +8,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/confmap"
 )
 
 // Config is the higresslog receiver configuration. The HTTP server settings
@@ -39,27 +40,23 @@ type Config struct {
 // WALConfig is the write-ahead log. With it, a 2xx means the body is on
 // disk (fsynced when the storage extension fsyncs), and the pipeline is fed
 // from the log in large batches; a body leaves the log once the pipeline
-// call that carried it returned.
+// call that carried it returned. Keys that mean what they mean in the
+// exporters' sending_queue carry its names, sized in body bytes.
 type WALConfig struct {
 	// Storage is the storage extension holding the log (file_storage with
 	// fsync: true). Unset: no log; each request waits for its pipeline call.
 	Storage *component.ID `mapstructure:"storage"`
-	// MaxSize is the most body bytes the log holds; beyond it POSTs are
+	// QueueSize is the most body bytes the log holds; beyond it POSTs are
 	// answered 503 with Retry-After.
-	MaxSize int64 `mapstructure:"max_size"`
+	QueueSize int64 `mapstructure:"queue_size"`
 	// MemorySize is how many body bytes keep their decoded records in
 	// memory; bodies beyond it are read back and decoded again when their
 	// turn comes, so memory does not grow with the backlog.
 	MemorySize int64 `mapstructure:"memory_size"`
-	// MinBatchSize is how many body bytes a pipeline call waits for, up
-	// to FlushTimeout: larger calls cost the exporter less per row.
-	MinBatchSize int64 `mapstructure:"min_batch_size"`
-	// MaxBatchSize is the most body bytes handed to the pipeline in one call.
-	MaxBatchSize int64 `mapstructure:"max_batch_size"`
-	// FlushTimeout is the longest a body waits for MinBatchSize.
-	FlushTimeout time.Duration `mapstructure:"flush_timeout"`
-	// Consumers is how many pipeline calls run at once.
-	Consumers int `mapstructure:"consumers"`
+	// NumConsumers is how many pipeline calls run at once.
+	NumConsumers int `mapstructure:"num_consumers"`
+	// Batch says how bodies are gathered into one pipeline call.
+	Batch WALBatchConfig `mapstructure:"batch"`
 	// DrainTimeout is how long Shutdown keeps feeding the pipeline to
 	// empty the log; what is left is written after the next start.
 	DrainTimeout time.Duration `mapstructure:"drain_timeout"`
@@ -70,6 +67,45 @@ type WALConfig struct {
 
 	// prevent unkeyed literal initialization
 	_ struct{}
+}
+
+// WALBatchConfig is sending_queue::batch in body bytes: larger pipeline
+// calls cost the exporter less per row.
+type WALBatchConfig struct {
+	// FlushTimeout is the longest a body waits for MinSize.
+	FlushTimeout time.Duration `mapstructure:"flush_timeout"`
+	// MinSize is how many body bytes a pipeline call waits for.
+	MinSize int64 `mapstructure:"min_size"`
+	// MaxSize is the most body bytes in one pipeline call.
+	MaxSize int64 `mapstructure:"max_size"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// retiredKeys are keys earlier releases accepted, with what to write
+// instead: refused by name rather than as confmap's bare "invalid keys".
+var retiredKeys = []struct{ key, instead string }{
+	{"group_commit", "was removed: delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"},
+	{"wal::max_size", "was renamed wal::queue_size"},
+	{"wal::min_batch_size", "was renamed wal::batch::min_size"},
+	{"wal::max_batch_size", "was renamed wal::batch::max_size"},
+	{"wal::flush_timeout", "was renamed wal::batch::flush_timeout"},
+	{"wal::consumers", "was renamed wal::num_consumers"},
+}
+
+// Unmarshal loads conf into cfg, refusing retired keys first.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	var errs []error
+	for _, k := range retiredKeys {
+		if conf.IsSet(k.key) {
+			errs = append(errs, fmt.Errorf("%s %s", k.key, k.instead))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return conf.Unmarshal(cfg)
 }
 
 // maxCommitLinger: every POST waits for its write, so the linger adds to
@@ -109,23 +145,23 @@ func (w *WALConfig) validate(includeMetadata bool) []error {
 		return nil
 	}
 	var errs []error
-	if w.MaxSize <= 0 {
-		errs = append(errs, errors.New("wal::max_size must be positive"))
+	if w.QueueSize <= 0 {
+		errs = append(errs, errors.New("wal::queue_size must be positive"))
 	}
-	if w.MemorySize < 0 || w.MemorySize > w.MaxSize {
-		errs = append(errs, errors.New("wal::memory_size must be between 0 and wal::max_size"))
+	if w.MemorySize < 0 || w.MemorySize > w.QueueSize {
+		errs = append(errs, errors.New("wal::memory_size must be between 0 and wal::queue_size"))
 	}
-	if w.MaxBatchSize <= 0 {
-		errs = append(errs, errors.New("wal::max_batch_size must be positive"))
+	if w.Batch.MaxSize <= 0 {
+		errs = append(errs, errors.New("wal::batch::max_size must be positive"))
 	}
-	if w.MinBatchSize < 0 || w.MinBatchSize > w.MaxBatchSize {
-		errs = append(errs, errors.New("wal::min_batch_size must be between 0 and wal::max_batch_size"))
+	if w.Batch.MinSize < 0 || w.Batch.MinSize > w.Batch.MaxSize {
+		errs = append(errs, errors.New("wal::batch::min_size must be between 0 and wal::batch::max_size"))
 	}
-	if w.FlushTimeout < 0 {
-		errs = append(errs, errors.New("wal::flush_timeout must not be negative"))
+	if w.Batch.FlushTimeout < 0 {
+		errs = append(errs, errors.New("wal::batch::flush_timeout must not be negative"))
 	}
-	if w.Consumers < 1 {
-		errs = append(errs, errors.New("wal::consumers must be at least 1"))
+	if w.NumConsumers < 1 {
+		errs = append(errs, errors.New("wal::num_consumers must be at least 1"))
 	}
 	if w.DrainTimeout < 0 {
 		errs = append(errs, errors.New("wal::drain_timeout must not be negative"))

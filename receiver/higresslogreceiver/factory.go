@@ -28,12 +28,12 @@ const (
 	// The write-ahead log's defaults. memory_size keeps a few thousand
 	// decoded entries (several times their body size in heap) so that the
 	// usual path never reads back, without memory growing with a backlog.
-	defaultWALMaxSize      = 1 << 30
+	defaultWALQueueSize    = 1 << 30
 	defaultWALMemorySize   = 8 << 20
-	defaultWALMinBatchSize = 1 << 20
-	defaultWALMaxBatchSize = 4 << 20
+	defaultWALBatchMinSize = 1 << 20
+	defaultWALBatchMaxSize = 4 << 20
 	defaultWALFlushTimeout = 500 * time.Millisecond
-	defaultWALConsumers    = 4
+	defaultWALNumConsumers = 4
 	defaultWALDrainTimeout = 10 * time.Second
 	// defaultWALCommitLinger: single-entry POSTs at c=16, 10 % less CPU per
 	// row and 8 % more rows/s than no linger (BENCHMARKS.md, "commit_linger").
@@ -60,12 +60,14 @@ func createDefaultConfig() component.Config {
 		ServiceName:    defaultServiceName,
 		MaxExtraFields: defaultMaxExtraFields,
 		WAL: WALConfig{
-			MaxSize:      defaultWALMaxSize,
+			QueueSize:    defaultWALQueueSize,
 			MemorySize:   defaultWALMemorySize,
-			MinBatchSize: defaultWALMinBatchSize,
-			MaxBatchSize: defaultWALMaxBatchSize,
-			FlushTimeout: defaultWALFlushTimeout,
-			Consumers:    defaultWALConsumers,
+			NumConsumers: defaultWALNumConsumers,
+			Batch: WALBatchConfig{
+				FlushTimeout: defaultWALFlushTimeout,
+				MinSize:      defaultWALBatchMinSize,
+				MaxSize:      defaultWALBatchMaxSize,
+			},
 			DrainTimeout: defaultWALDrainTimeout,
 			CommitLinger: defaultWALCommitLinger,
 		},

@@ -29,7 +29,7 @@ type higressReceiver struct {
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 
-	wal       *writeAheadLog // nil without wal::storage
+	wal *writeAheadLog // nil without wal::storage
 
 	server *http.Server
 	addr   net.Addr // bound address; endpoint may say port 0

@@ -108,7 +108,7 @@ func (r *higressReceiver) openWAL(ctx context.Context, host component.Host) erro
 		}
 	}
 	j, err := journal.Open[plog.Logs](ctx, client, journal.Config{
-		MaxBytes: r.cfg.WAL.MaxSize, MemoryBytes: r.cfg.WAL.MemorySize, CommitLinger: r.cfg.WAL.CommitLinger,
+		MaxBytes: r.cfg.WAL.QueueSize, MemoryBytes: r.cfg.WAL.MemorySize, CommitLinger: r.cfg.WAL.CommitLinger,
 	})
 	if err != nil {
 		_ = client.Close(ctx)
@@ -122,7 +122,7 @@ func (r *higressReceiver) openWAL(ctx context.Context, host component.Host) erro
 	}
 	feedCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	w := &writeAheadLog{client: client, journal: j, cancel: cancel}
-	for range r.cfg.WAL.Consumers {
+	for range r.cfg.WAL.NumConsumers {
 		w.feeders.Go(func() { r.feed(feedCtx, j) })
 	}
 	r.wal = w
@@ -134,7 +134,7 @@ func (r *higressReceiver) appendWAL(ctx context.Context, rec []byte, a arrival, 
 	sealRecord(rec, a)
 	if err := r.wal.journal.Append(ctx, rec, ld); err != nil {
 		if errors.Is(err, journal.ErrFull) {
-			return fmt.Errorf("write-ahead log full (wal::max_size %d bytes): %w", r.cfg.WAL.MaxSize, err)
+			return fmt.Errorf("write-ahead log full (wal::queue_size %d bytes): %w", r.cfg.WAL.QueueSize, err)
 		}
 		return fmt.Errorf("write-ahead log: %w", err)
 	}
@@ -149,9 +149,9 @@ func (r *higressReceiver) feed(ctx context.Context, j *journal.Journal[plog.Logs
 	for {
 		entries, err := j.Take(ctx, journal.Batch{
 			MaxEntries: maxBodiesPerCall,
-			MinBytes:   r.cfg.WAL.MinBatchSize,
-			MaxBytes:   r.cfg.WAL.MaxBatchSize,
-			MaxWait:    r.cfg.WAL.FlushTimeout,
+			MinBytes:   r.cfg.WAL.Batch.MinSize,
+			MaxBytes:   r.cfg.WAL.Batch.MaxSize,
+			MaxWait:    r.cfg.WAL.Batch.FlushTimeout,
 		})
 		if err != nil {
 			return

@@ -106,8 +106,8 @@ type Options struct {
 	PersistentQueue bool
 	// NoFsync turns file_storage's fsync off (benchmark comparison only).
 	NoFsync bool
-	// WALMaxSize bounds the write-ahead log in bytes (0: the receiver's default).
-	WALMaxSize int64
+	// WALQueueSize is the write-ahead log's queue_size in bytes (0: the receiver's default).
+	WALQueueSize int64
 	// WALMemorySize is the write-ahead log's memory_size (0: the receiver's default).
 	WALMemorySize int64
 	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
@@ -153,8 +153,8 @@ receivers:
     wal:
       storage: file_storage
       drain_timeout: 2s
-{{- if .WALMaxSize }}
-      max_size: {{ .WALMaxSize }}
+{{- if .WALQueueSize }}
+      queue_size: {{ .WALQueueSize }}
 {{- end }}
 {{- if .WALMemorySize }}
       memory_size: {{ .WALMemorySize }}

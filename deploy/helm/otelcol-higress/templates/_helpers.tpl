@@ -92,7 +92,7 @@ it.
 {{- if .Values.wal.enabled }}
 {{- include "otelcol-higress.checkGracePeriod" . }}
 {{- $_ := set $cfg.extensions "file_storage/wal" (dict "directory" (include "otelcol-higress.walDir" .) "create_directory" true "fsync" true) }}
-{{- $_ := set $cfg.receivers.higresslog "wal" (dict "storage" "file_storage/wal" "max_size" (int64 .Values.wal.maxSize) "drain_timeout" .Values.wal.drainTimeout) }}
+{{- $_ := set $cfg.receivers.higresslog "wal" (dict "storage" "file_storage/wal" "queue_size" (int64 .Values.wal.maxSize) "drain_timeout" .Values.wal.drainTimeout) }}
 {{- /* The log is the queue: a body leaves it when the pipeline call returns, which must mean written. */}}
 {{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "enabled" false) }}
 {{- $extensions = append $extensions "file_storage/wal" }}

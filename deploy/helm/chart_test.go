@@ -316,6 +316,35 @@ func TestGoMemLimitUnderTheLimiter(t *testing.T) {
 	}
 }
 
+// GOMAXPROCS is 2 where Go would pick 1 and the log's fsyncs would hold
+// requests back: the write-ahead log on a CPU limit of one core or less.
+func TestGoMaxProcsWithTheLogOnOneCore(t *testing.T) {
+	cpu := func(limit any) map[string]any {
+		return map[string]any{"resources": map[string]any{"limits": map[string]any{"cpu": limit}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		values map[string]any
+		want   any
+	}{
+		{"default one core", nil, "2"},
+		{"half a core", cpu("500m"), "2"},
+		{"two cores", cpu("2"), nil},
+		{"no CPU limit", cpu(nil), nil},
+		{"without the log", map[string]any{"wal": map[string]any{"enabled": false}}, nil},
+		{"explicit", map[string]any{"goMaxProcs": 3}, "3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := container(t, one(t, render(t, withDSN(tc.values)), "Deployment"))
+			if tc.want == nil {
+				assert.Nil(t, envVar(c, "GOMAXPROCS"))
+				return
+			}
+			assert.Equal(t, tc.want, cr.Get(envVar(c, "GOMAXPROCS"), "value"))
+		})
+	}
+}
+
 // The query API: off by default; on, the extension reads the table with
 // its own (read-only) DSN Secret or the exporter's, behind a bearer token,
 // on its own container and Service port.

@@ -74,6 +74,7 @@ type Journal[T any] struct {
 	commitWake chan struct{} // an append started a group
 	removeWake chan struct{} // removals are pending
 	readyWake  chan struct{}
+	emptyWake  chan struct{} // the last record was removed
 	stop       chan struct{}
 	wg         sync.WaitGroup
 }
@@ -98,6 +99,7 @@ func Open[T any](ctx context.Context, client storage.Client, cfg Config) (*Journ
 		commitWake: make(chan struct{}, 1),
 		removeWake: make(chan struct{}, 1),
 		readyWake:  make(chan struct{}, 1),
+		emptyWake:  make(chan struct{}, 1),
 		stop:       make(chan struct{}),
 	}
 	err := walker.Walk(ctx, func(key string, value []byte) ([]*storage.Operation, error) {
@@ -278,6 +280,7 @@ func (j *Journal[T]) committed(g *group[T]) {
 			j.count--
 			j.stored -= e.Size
 		}
+		j.signalEmpty()
 		return
 	}
 	if len(j.ready) == 0 {
@@ -406,6 +409,30 @@ func (j *Journal[T]) Remove(entries []Entry[T]) {
 		}
 	}
 	signal(j.removeWake)
+	j.signalEmpty()
+}
+
+// WaitEmpty returns once every record has been removed (true), or when
+// ctx ends first (false).
+func (j *Journal[T]) WaitEmpty(ctx context.Context) bool {
+	for {
+		if n, _ := j.Len(); n == 0 {
+			return true
+		}
+		select {
+		case <-j.emptyWake:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// signalEmpty wakes WaitEmpty when the journal holds nothing; called with
+// mu held.
+func (j *Journal[T]) signalEmpty() {
+	if j.count == 0 {
+		signal(j.emptyWake)
+	}
 }
 
 // Close writes the pending removals and stops the writer; appends waiting

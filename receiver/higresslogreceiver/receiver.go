@@ -63,15 +63,22 @@ func (r *higressReceiver) Start(ctx context.Context, host component.Host) error 
 			return err
 		}
 	}
+	fail := func(err error) error {
+		if r.wal != nil {
+			err = errors.Join(err, r.closeWAL(ctx, 0))
+			r.wal = nil
+		}
+		return err
+	}
 	ln, err := srvCfg.ToListener(ctx)
 	if err != nil {
-		return errors.Join(err, r.closeWALNow(ctx))
+		return fail(err)
 	}
 	handler, err := srvCfg.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, r.ingestMux(),
 		confighttpErrorHandler())
 	if err != nil {
 		_ = ln.Close()
-		return errors.Join(err, r.closeWALNow(ctx))
+		return fail(err)
 	}
 	r.server = handler
 	r.addr = ln.Addr()
@@ -113,7 +120,7 @@ func (r *higressReceiver) Shutdown(ctx context.Context) error {
 		}
 	}
 	if r.wal != nil {
-		err = errors.Join(err, r.closeWAL(ctx))
+		err = errors.Join(err, r.closeWAL(ctx, r.cfg.WAL.DrainTimeout))
 	}
 	r.wg.Wait()
 	if r.telemetry != nil {

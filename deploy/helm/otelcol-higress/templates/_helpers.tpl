@@ -117,6 +117,26 @@ it.
 {{- end }}
 
 {{/*
+GOMAXPROCS: goMaxProcs when set; otherwise 2 when the write-ahead log is on
+and the CPU limit is one core or less, so that requests are served while the
+log syncs; empty (Go's default) otherwise.
+*/}}
+{{- define "otelcol-higress.goMaxProcs" -}}
+{{- if .Values.goMaxProcs -}}
+{{- .Values.goMaxProcs -}}
+{{- else if .Values.wal.enabled -}}
+{{- $cpu := toString (dig "limits" "cpu" "" .Values.resources) -}}
+{{- $cores := 0.0 -}}
+{{- if hasSuffix "m" $cpu -}}
+{{- $cores = divf (trimSuffix "m" $cpu | float64) 1000 -}}
+{{- else if $cpu -}}
+{{- $cores = float64 $cpu -}}
+{{- end -}}
+{{- if and (gt $cores 0.0) (le $cores 1.0) -}}2{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 GOMEMLIMIT: goMemLimit when set; otherwise 90 % of memory_limiter's soft
 limit ((limitPercentage - spikePercentage) of resources.limits.memory, in
 Mi or Gi), so that the garbage collector keeps the heap under the limiter

@@ -94,9 +94,9 @@ var fullExpected = map[string]any{
 
 // putAILogMap stores ai_log as the higresslog receiver does when it parses.
 func putAILogMap(t testing.TB, attrs pcommon.Map, text string) {
-	obj, ok := accesslog.DecodeObjectString(text)
+	obj, ok := accesslog.ParseObject(text, false)
 	require.True(t, ok)
-	accesslog.PutJSONMap(attrs.PutEmptyMap(accesslog.AttrAILog), obj)
+	obj.MoveTo(attrs.PutEmptyMap(accesslog.AttrAILog))
 }
 
 // quoteJSON encodes s as a JSON string: ai_log "quoted twice".

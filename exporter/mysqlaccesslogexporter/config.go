@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/configkeys"
 )
 
 // minQueueBytes: a byte-sized queue smaller than this holds a few hundred
@@ -81,26 +82,17 @@ type Config struct {
 // removedKeys are keys this exporter no longer has, with what to do
 // instead, so that an old configuration fails with directions rather
 // than with "invalid keys".
-var removedKeys = []struct{ key, instead string }{
-	{"database", "name the database in the dsn: user:pass@tcp(host:3306)/<database>"},
-	{"insert_method", "rows are always written with multi-row INSERT: delete the key"},
-	{"max_open_conns", "the pool holds sending_queue::num_consumers connections: delete the key"},
-	{"max_idle_conns", "the pool holds sending_queue::num_consumers connections: delete the key"},
-	{"schema_retry_interval", "a push that finds no schema sets it up, paced by retry_on_failure: delete the key"},
+var removedKeys = []configkeys.Retired{
+	{Key: "database", Instead: "is no longer a setting: name the database in the dsn: user:pass@tcp(host:3306)/<database>"},
+	{Key: "insert_method", Instead: "is no longer a setting: rows are always written with multi-row INSERT: delete the key"},
+	{Key: "max_open_conns", Instead: "is no longer a setting: the pool holds sending_queue::num_consumers connections: delete the key"},
+	{Key: "max_idle_conns", Instead: "is no longer a setting: the pool holds sending_queue::num_consumers connections: delete the key"},
+	{Key: "schema_retry_interval", Instead: "is no longer a setting: a push that finds no schema sets it up, paced by retry_on_failure: delete the key"},
 }
 
 // Unmarshal refuses removed keys with directions, then decodes as usual.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	var errs []error
-	for _, r := range removedKeys {
-		if conf.IsSet(r.key) {
-			errs = append(errs, fmt.Errorf("%s is no longer a setting: %s", r.key, r.instead))
-		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	return conf.Unmarshal(cfg)
+	return configkeys.Unmarshal(conf, cfg, removedKeys)
 }
 
 // Validate checks the configuration without changing it.

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/config/configtls"
+	"go.opentelemetry.io/collector/confmap"
 )
 
 type inner struct {
@@ -21,10 +23,26 @@ type sample struct {
 	Name     string                 `mapstructure:"name"`
 	TLS      configtls.ClientConfig `mapstructure:"tls"`
 	embedded `mapstructure:",squash"`
-	Inner    inner `mapstructure:"inner"`
-	Skipped  int   `mapstructure:"-"`
+	Inner    inner   `mapstructure:"inner"`
+	List     []inner `mapstructure:"list"`
+	Skipped  int     `mapstructure:"-"`
 }
 
 func TestOf(t *testing.T) {
-	assert.Equal(t, []string{"name", "tls", "timeout", "inner::depth"}, Of(reflect.TypeOf(sample{})))
+	assert.Equal(t, []string{"name", "tls", "timeout", "inner::depth", "list", "list[]::depth"}, Of(reflect.TypeOf(sample{})))
+}
+
+func TestMissingFromREADME(t *testing.T) {
+	readme := "Mentions `name` in prose.\n\n| key | meaning |\n|---|---|\n| `tls`, `timeout` (1s) | … `inner::depth` |\n| `list` | |\n| `list[]::depth` | |\n"
+	assert.Equal(t, []string{"name", "inner::depth"}, MissingFromREADME(readme, reflect.TypeOf(sample{})))
+}
+
+func TestUnmarshalRefusesRetiredKeys(t *testing.T) {
+	retired := []Retired{{Key: "old", Instead: "was renamed name"}, {Key: "inner::gone", Instead: "is no longer a setting"}}
+	var cfg sample
+	err := Unmarshal(confmap.NewFromStringMap(map[string]any{"old": 1, "inner": map[string]any{"gone": 2}}), &cfg, retired)
+	assert.ErrorContains(t, err, "old was renamed name")
+	assert.ErrorContains(t, err, "inner::gone is no longer a setting")
+	require.NoError(t, Unmarshal(confmap.NewFromStringMap(map[string]any{"name": "x"}), &cfg, retired))
+	assert.Equal(t, "x", cfg.Name)
 }

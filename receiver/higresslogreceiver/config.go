@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/configkeys"
 )
 
 // Config is the higresslog receiver configuration. The HTTP server settings
@@ -84,28 +86,19 @@ type WALBatchConfig struct {
 }
 
 // retiredKeys are keys earlier releases accepted, with what to write
-// instead: refused by name rather than as confmap's bare "invalid keys".
-var retiredKeys = []struct{ key, instead string }{
-	{"group_commit", "was removed: delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"},
-	{"wal::max_size", "was renamed wal::queue_size"},
-	{"wal::min_batch_size", "was renamed wal::batch::min_size"},
-	{"wal::max_batch_size", "was renamed wal::batch::max_size"},
-	{"wal::flush_timeout", "was renamed wal::batch::flush_timeout"},
-	{"wal::consumers", "was renamed wal::num_consumers"},
+// instead.
+var retiredKeys = []configkeys.Retired{
+	{Key: "group_commit", Instead: "was removed: delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"},
+	{Key: "wal::max_size", Instead: "was renamed wal::queue_size"},
+	{Key: "wal::min_batch_size", Instead: "was renamed wal::batch::min_size"},
+	{Key: "wal::max_batch_size", Instead: "was renamed wal::batch::max_size"},
+	{Key: "wal::flush_timeout", Instead: "was renamed wal::batch::flush_timeout"},
+	{Key: "wal::consumers", Instead: "was renamed wal::num_consumers"},
 }
 
-// Unmarshal loads conf into cfg, refusing retired keys first.
+// Unmarshal refuses retired keys by name, then decodes as usual.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	var errs []error
-	for _, k := range retiredKeys {
-		if conf.IsSet(k.key) {
-			errs = append(errs, fmt.Errorf("%s %s", k.key, k.instead))
-		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	return conf.Unmarshal(cfg)
+	return configkeys.Unmarshal(conf, cfg, retiredKeys)
 }
 
 // maxCommitLinger: every POST waits for its write, so the linger adds to

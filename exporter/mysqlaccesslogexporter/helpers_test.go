@@ -203,6 +203,10 @@ func entryLogs(entries ...map[string]any) plog.Logs {
 				}
 			case int:
 				attrs.PutInt(f.Attr, int64(x))
+			case float64: // a number of an entry decoded from JSON
+				if n, ok := accesslog.FloatNumber(x); ok {
+					n.Put(attrs.PutEmpty(f.Attr))
+				}
 			case map[string]any:
 				if err := attrs.PutEmptyMap(f.Attr).FromRaw(x); err != nil {
 					panic(err)

@@ -5,8 +5,11 @@ import (
 	"strings"
 )
 
-// MarkdownTable renders the field table for README.md, so the documented
-// mapping is the mapping the code uses (a test keeps them equal).
+// The tables the docs show are rendered from the tables here, so the
+// documented mapping is the mapping the code uses (TestGeneratedDocs keeps
+// them equal).
+
+// MarkdownTable renders the field table: JSON field → attribute → column.
 func MarkdownTable() string {
 	var b strings.Builder
 	b.WriteString("| JSON field (db-log-pusher) | OTel attribute | type | `access_logs` column |\n")
@@ -30,4 +33,84 @@ func MarkdownTable() string {
 	}
 	fmt.Fprintf(&b, "| any other field | `%s<name>` | as sent | — |\n", AttrExtraPrefix)
 	return b.String()
+}
+
+// ColumnsMarkdownTable renders the access_logs columns the exporter
+// creates, and the indexes HiMarket's filters need.
+func ColumnsMarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| column | type when the exporter creates the table | index |\n")
+	b.WriteString("|---|---|---|\n")
+	fmt.Fprintf(&b, "| `%s` | `BIGINT AUTO_INCREMENT` | primary key |\n", PrimaryKeyColumn)
+	for _, f := range append(Fields[:len(Fields):len(Fields)], RecordUID) {
+		if f.Column == "" {
+			continue
+		}
+		typ, index := "— (written only if the table has it)", ""
+		if f.SQLType != "" {
+			typ = "`" + f.SQLType + "`"
+		}
+		switch {
+		case f.Attr == AttrStartTime:
+			index = "`(start_time)`"
+		case f.Attr == AttrRecordUID:
+			index = "unique (with `start_time` when partitioned)"
+		case f.Indexed:
+			index = "`(" + f.Column + ", start_time)`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Column, typ, index)
+	}
+	return b.String()
+}
+
+// AILogMarkdownTable renders the ai_log table: key → flat attribute →
+// the column attribute it fills when the top level lacks it.
+func AILogMarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| ai_log key | attribute | type | fills column attribute | content |\n")
+	b.WriteString("|---|---|---|---|---|\n")
+	for _, k := range AILogKeys {
+		attr := "`" + k.Attr + "`"
+		switch {
+		case k.Key == AILogModel:
+			attr += " (not when `\"" + AILogUnknownModel + "\"`)"
+		case k.Attr == k.Column:
+			attr += " (column fill only)"
+		}
+		if k.Kind == AIObject {
+			attr = "`" + k.Attr + ".<entry>`"
+		}
+		fills := ""
+		if k.Column != "" {
+			fills = "`" + k.Column + "`"
+		}
+		for _, d := range AILogDetails {
+			if d.Object == k.Key {
+				fills = "its `" + d.Entry + "` → `" + d.Column + "`"
+			}
+		}
+		content := ""
+		if k.Content {
+			content = "yes"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Key, attr, k.Kind, fills, content)
+	}
+	fmt.Fprintf(&b, "| any other (custom) key | `%s` | as sent |  |  |\n", AILogCustomAttr("<key>"))
+	return b.String()
+}
+
+func (k AIKind) String() string {
+	switch k {
+	case AIString:
+		return "string"
+	case AINumber:
+		return "int / double"
+	case AIText:
+		return "string (any JSON as text)"
+	case AIObject:
+		return "entries flattened, numbers typed; object or JSON string"
+	case AIJSON:
+		return "as sent (string, map, slice)"
+	}
+	return "unknown"
 }

@@ -49,8 +49,9 @@ func (fb *fallbacks) addNumber(column string, n accesslog.Number) {
 	}
 }
 
-// fillColumns applies docs/contract.md's column rules: a column attribute the top level lacks
-// is taken from ai_log; total_tokens, lacking both, is input + output.
+// fillColumns applies docs/contract.md §3: a column attribute the top
+// level lacks is taken from ai_log; total_tokens, lacking both, is input +
+// output.
 // "Lacks" means absent or "" for strings, and absent or not > 0 for tokens:
 // the plugin writes 0 only when it found no usage, so a 0 must not hide the
 // usage ai_log reports (total_tokens follows input/output here, so that a

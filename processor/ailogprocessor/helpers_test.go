@@ -15,7 +15,7 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor/internal/metadatatest"
 )
 
-// fullAILog has every CONTRACT.md §2 key, numbers in both forms (JSON
+// fullAILog has every docs/contract.md §2 key, numbers in both forms (JSON
 // numbers and numeric strings), details as object and as JSON string, the
 // safecheck typo as sent, and one operator custom key.
 const fullAILog = `{

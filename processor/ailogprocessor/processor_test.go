@@ -10,7 +10,7 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// TestEveryKeyEveryEncoding: every CONTRACT.md §2 key, ai_log as a map (the
+// TestEveryKeyEveryEncoding: every docs/contract.md §2 key, ai_log as a map (the
 // receiver parsed it), a JSON string, and a string quoted twice, gives the
 // same attributes; the original is kept as a map with values as sent.
 func TestEveryKeyEveryEncoding(t *testing.T) {

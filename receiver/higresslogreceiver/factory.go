@@ -35,8 +35,9 @@ const (
 	defaultWALFlushTimeout = 500 * time.Millisecond
 	defaultWALNumConsumers = 4
 	defaultWALDrainTimeout = 10 * time.Second
-	// defaultWALCommitLinger: single-entry POSTs at c=16, 10 % less CPU per
-	// row and 8 % more rows/s than no linger (BENCHMARKS.md, "commit_linger").
+	// defaultWALCommitLinger: concurrent single-entry POSTs share fewer,
+	// bigger writes for a wait that is small beside their round trip
+	// (BENCHMARKS.md, "commit_linger").
 	defaultWALCommitLinger = 300 * time.Microsecond
 )
 

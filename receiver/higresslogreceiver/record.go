@@ -2,10 +2,8 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 
 import (
 	"encoding/hex"
-	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -213,66 +211,14 @@ func putField(attrs pcommon.Map, f *accesslog.Field, v *value) {
 	attrs.PutStr(f.Attr, v.text())
 }
 
-// Layouts tried for start_time strings, most common first. db-log-pusher
-// sends RFC3339 in UTC; other senders use offsets, fractions or a space.
-var startTimeLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999Z0700",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999Z0700",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05.999999999",
-}
-
-// parseStartTime reads RFC3339 (any offset, any fraction), zoneless
-// timestamps (taken as UTC), or epoch seconds / milliseconds / microseconds /
-// nanoseconds as a number or numeric string.
+// parseStartTime reads start_time sent as text or a number
+// (accesslog.ParseTime).
 func parseStartTime(v *value) (pcommon.Timestamp, bool) {
-	if n, ok := v.number(); ok {
-		return fromEpoch(n)
-	}
-	if v.kind != str {
+	if v.kind != str && v.kind != num {
 		return 0, false
 	}
-	s := strings.TrimSpace(v.s)
-	for _, layout := range startTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return pcommon.NewTimestampFromTime(t), true
-		}
-	}
-	return 0, false
-}
-
-// fromEpoch reads epoch numbers. Integers are scaled exactly (float64
-// would blur milliseconds); fractions (seconds.fraction) go through float64.
-func fromEpoch(n accesslog.Number) (pcommon.Timestamp, bool) {
-	if i, ok := n.Integer(); ok {
-		unit := epochUnit(float64(i))
-		if i <= 0 || i > math.MaxInt64/unit {
-			return 0, false
-		}
-		return pcommon.Timestamp(i * unit), true
-	}
-	nanos := n.Float * float64(epochUnit(n.Float))
-	if n.Float <= 0 || nanos >= math.MaxInt64 {
-		return 0, false
-	}
-	return pcommon.Timestamp(int64(math.Round(nanos))), true
-}
-
-// epochUnit guesses nanoseconds per unit from the magnitude: seconds until
-// the year 5138, then milliseconds, microseconds, nanoseconds.
-func epochUnit(f float64) int64 {
-	switch {
-	case f < 1e11:
-		return 1e9
-	case f < 1e14:
-		return 1e6
-	case f < 1e17:
-		return 1e3
-	default:
-		return 1
-	}
+	t, ok := accesslog.ParseTime(v.s)
+	return pcommon.NewTimestampFromTime(t), ok
 }
 
 // parseTraceID accepts a 32-hex W3C id or a 16-hex B3 id (left-padded).

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
@@ -133,104 +134,12 @@ type Options struct {
 	LogLevel string
 }
 
-var configTmpl = template.Must(template.New("cfg").Parse(`# written by test/reliability/harness
-extensions:
-{{- if .StorageDir }}
-  file_storage:
-    directory: {{ printf "%q" .StorageDir }}
-    fsync: {{ not .NoFsync }}
-    timeout: 5s
-{{- else }}
-  {}
-{{- end }}
-receivers:
-  higresslog:
-    endpoint: 127.0.0.1:{{ .Port }}
-{{- if .MaxBodyBytes }}
-    max_request_body_size: {{ .MaxBodyBytes }}
-{{- end }}
-{{- if .WAL }}
-    wal:
-      storage: file_storage
-      drain_timeout: 2s
-{{- if .WALQueueSize }}
-      queue_size: {{ .WALQueueSize }}
-{{- end }}
-{{- if .WALMemorySize }}
-      memory_size: {{ .WALMemorySize }}
-{{- end }}
-{{- end }}
-processors:
-  memory_limiter:
-    check_interval: 100ms
-    limit_mib: {{ .MemoryLimitMiB }}
-    spike_limit_mib: {{ .SpikeLimitMiB }}
-  ailog: {}
-exporters:
-  mysqlaccesslog:
-    dsn: {{ printf "%q" .DSN }}
-    table: {{ .Table }}
-    connect_timeout: 2s
-    timeout: 10s
-    retry_on_failure:
-      enabled: true
-      initial_interval: 100ms
-      max_interval: 1s
-      max_elapsed_time: 0s
-    sending_queue:
-      enabled: {{ not .WAL }}
-{{- if .PersistentQueue }}
-      storage: file_storage
-{{- end }}
-{{- if .QueueBytes }}
-      sizer: bytes
-      queue_size: {{ .QueueBytes }}
-{{- else if .QueueSize }}
-      sizer: items
-      queue_size: {{ .QueueSize }}
-{{- else if .PersistentQueue }}
-      queue_size: 1073741824
-{{- end }}
-{{- if .BlockOnOverflow }}
-      block_on_overflow: true
-{{- end }}
-{{- if .NumConsumers }}
-      num_consumers: {{ .NumConsumers }}
-{{- end }}
-{{- if or .BatchMinSize .BatchMaxSize }}
-      batch:
-{{- if .BatchMinSize }}
-        min_size: {{ .BatchMinSize }}
-{{- end }}
-{{- if .BatchMaxSize }}
-        max_size: {{ .BatchMaxSize }}
-{{- end }}
-{{- end }}
-service:
-{{- if .StorageDir }}
-  extensions: [file_storage]
-{{- end }}
-  telemetry:
-    logs:
-      level: {{ .LogLevel }}
-    metrics:
-{{- if .MetricsPort }}
-      level: detailed
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{ .MetricsPort }}
-{{- else }}
-      level: none
-{{- end }}
-  pipelines:
-    logs:
-      receivers: [higresslog]
-      processors: [memory_limiter, ailog]
-      exporters: [mysqlaccesslog]
-`))
+// configTmpl is the collector configuration Options describe.
+//
+//go:embed collector.yaml.tmpl
+var configText string
+
+var configTmpl = template.Must(template.New("cfg").Parse(configText))
 
 // WAL reports whether o configures the receiver's write-ahead log.
 func (o Options) WAL() bool { return o.StorageDir != "" && !o.PersistentQueue }

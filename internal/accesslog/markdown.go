@@ -11,9 +11,7 @@ import (
 
 // MarkdownTable renders the field table: JSON field → attribute → column.
 func MarkdownTable() string {
-	var b strings.Builder
-	b.WriteString("| JSON field (db-log-pusher) | OTel attribute | type | `access_logs` column |\n")
-	b.WriteString("|---|---|---|---|\n")
+	b := newTable("JSON field (db-log-pusher)", "OTel attribute", "type", "`access_logs` column")
 	for _, f := range Fields {
 		attr := "`" + f.Attr + "`"
 		if f.Scope == Resource {
@@ -29,19 +27,17 @@ func MarkdownTable() string {
 				col += " (only if the table has it)"
 			}
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.JSON, attr, f.Kind, col)
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", f.JSON, attr, f.Kind, col)
 	}
-	fmt.Fprintf(&b, "| any other field | `%s<name>` | as sent | — |\n", AttrExtraPrefix)
+	fmt.Fprintf(b, "| any other field | `%s<name>` | as sent | — |\n", AttrExtraPrefix)
 	return b.String()
 }
 
 // ColumnsMarkdownTable renders the access_logs columns the exporter
 // creates, and the indexes HiMarket's filters need.
 func ColumnsMarkdownTable() string {
-	var b strings.Builder
-	b.WriteString("| column | type when the exporter creates the table | index |\n")
-	b.WriteString("|---|---|---|\n")
-	fmt.Fprintf(&b, "| `%s` | `BIGINT AUTO_INCREMENT` | primary key |\n", PrimaryKeyColumn)
+	b := newTable("column", "type when the exporter creates the table", "index")
+	fmt.Fprintf(b, "| `%s` | `BIGINT AUTO_INCREMENT` | primary key |\n", PrimaryKeyColumn)
 	for _, f := range append(Fields[:len(Fields):len(Fields)], RecordUID) {
 		if f.Column == "" {
 			continue
@@ -58,7 +54,7 @@ func ColumnsMarkdownTable() string {
 		case f.Indexed:
 			index = "`(" + f.Column + ", start_time)`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Column, typ, index)
+		fmt.Fprintf(b, "| `%s` | %s | %s |\n", f.Column, typ, index)
 	}
 	return b.String()
 }
@@ -66,9 +62,7 @@ func ColumnsMarkdownTable() string {
 // AILogMarkdownTable renders the ai_log table: key → flat attribute →
 // the column attribute it fills when the top level lacks it.
 func AILogMarkdownTable() string {
-	var b strings.Builder
-	b.WriteString("| ai_log key | attribute | type | fills column attribute | content |\n")
-	b.WriteString("|---|---|---|---|---|\n")
+	b := newTable("ai_log key", "attribute", "type", "fills column attribute", "content")
 	for _, k := range AILogKeys {
 		attr := "`" + k.Attr + "`"
 		switch {
@@ -93,10 +87,17 @@ func AILogMarkdownTable() string {
 		if k.Content {
 			content = "yes"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Key, attr, k.Kind, fills, content)
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", k.Key, attr, k.Kind, fills, content)
 	}
-	fmt.Fprintf(&b, "| any other (custom) key | `%s` | as sent |  |  |\n", AILogCustomAttr("<key>"))
+	fmt.Fprintf(b, "| any other (custom) key | `%s` | as sent |  |  |\n", AILogCustomAttr("<key>"))
 	return b.String()
+}
+
+// newTable starts a table with a row of titles.
+func newTable(titles ...string) *strings.Builder {
+	b := &strings.Builder{}
+	b.WriteString("| " + strings.Join(titles, " | ") + " |\n|" + strings.Repeat("---|", len(titles)) + "\n")
+	return b
 }
 
 func (k AIKind) String() string {

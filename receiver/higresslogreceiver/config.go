@@ -85,20 +85,20 @@ type WALBatchConfig struct {
 	_ struct{}
 }
 
-// retiredKeys are keys earlier releases accepted, with what to write
-// instead.
-var retiredKeys = []configkeys.Retired{
-	{Key: "group_commit", Instead: "was removed: delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"},
-	{Key: "wal::max_size", Instead: "was renamed wal::queue_size"},
-	{Key: "wal::min_batch_size", Instead: "was renamed wal::batch::min_size"},
-	{Key: "wal::max_batch_size", Instead: "was renamed wal::batch::max_size"},
-	{Key: "wal::flush_timeout", Instead: "was renamed wal::batch::flush_timeout"},
-	{Key: "wal::consumers", Instead: "was renamed wal::num_consumers"},
-}
+// walRenames are the log's keys that took the sending queue's names:
+// old, new, old, new …
+var walRenames = []string{"max_size", "queue_size", "min_batch_size", "batch::min_size",
+	"max_batch_size", "batch::max_size", "flush_timeout", "batch::flush_timeout", "consumers", "num_consumers"}
 
-// Unmarshal refuses retired keys by name, then decodes as usual.
+// Unmarshal refuses the keys earlier releases accepted, naming what to
+// write instead, then decodes as usual.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	return configkeys.Unmarshal(conf, cfg, retiredKeys)
+	retired := []configkeys.Retired{{Key: "group_commit",
+		Instead: "was removed: delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"}}
+	for i := 0; i < len(walRenames); i += 2 {
+		retired = append(retired, configkeys.Retired{Key: "wal::" + walRenames[i], Instead: "was renamed wal::" + walRenames[i+1]})
+	}
+	return configkeys.Unmarshal(conf, cfg, retired)
 }
 
 // maxCommitLinger: every POST waits for its write, so the linger adds to

@@ -28,14 +28,8 @@ type Reader struct {
 	base int // offset in body where Dec started reading
 }
 
-// NewReader reads body from its first byte.
-func NewReader(body []byte) Reader { return newReader(body, string(body)) }
-
-func newReader(body []byte, text string) Reader {
-	r := Reader{body: body, text: text}
-	r.Start(0)
-	return r
-}
+// NewReader reads body once Start says where.
+func NewReader(body []byte) Reader { return Reader{body: body, text: string(body)} }
 
 // Start makes Dec read from body[pos:] (after a syntax error, at the next
 // place the input can be trusted again).
@@ -241,7 +235,8 @@ const maxUnquote = 3
 func ParseObject(s string, headers bool) (pcommon.Map, bool) {
 	for range maxUnquote {
 		t := strings.TrimSpace(s)
-		r := newReader([]byte(t), t)
+		r := Reader{body: []byte(t), text: t}
+		r.Start(0)
 		m := pcommon.NewMap()
 		var err error
 		kind := r.Dec.PeekKind()

@@ -111,7 +111,7 @@ func (e *mysqlExporter) retainDeadLetters(ctx context.Context, conn *sql.Conn, s
 	table := e.cfg.Table + rejectedSuffix
 	col := &column{name: deadLetterTimeColumn, class: classTime}
 	cutoff := e.now().Add(-e.cfg.DeadLetterRetention)
-	if err := e.deleteOlder(ctx, conn, table, col, cutoff); err != nil {
+	if err := e.expire(ctx, conn, st, table, col, e.cfg.DeadLetterRetention); err != nil {
 		return err
 	}
 	e.reportLag(ctx, conn, table, col, cutoff)

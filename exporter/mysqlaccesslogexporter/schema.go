@@ -195,8 +195,10 @@ func schemaFields() []*accesslog.Field {
 // key (non-clustered), handed out in order across TiDB servers
 // (AUTO_ID_CACHE=1), so it still says which row came first: the query
 // extension's tail follows it. AUTO_RANDOM is the other way TiDB offers
-// (docs/databases.md says why not).
-const tidbTableOptions = " SHARD_ROW_ID_BITS=4 PRE_SPLIT_REGIONS=4 AUTO_ID_CACHE=1"
+// (docs/databases.md says why not). utf8mb4_general_ci compares text as
+// MySQL and MariaDB do by default (case-insensitively), not as TiDB's
+// utf8mb4_bin: HiMarket's filters match the same rows everywhere.
+const tidbTableOptions = " COLLATE=utf8mb4_general_ci SHARD_ROW_ID_BITS=4 PRE_SPLIT_REGIONS=4 AUTO_ID_CACHE=1"
 
 // createTableSQL is the table's DDL from the field table. Partitioned,
 // start_time is NOT NULL whole seconds and part of the primary key (MySQL

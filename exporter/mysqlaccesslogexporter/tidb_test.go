@@ -2,6 +2,9 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
+	"database/sql"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +71,7 @@ func TestTiDBTableLayout(t *testing.T) {
 			ddl := showCreate(t, tidb, "access_logs")
 			assert.Contains(t, ddl, "AUTO_ID_CACHE=1", "ids handed out in order across TiDB servers")
 			assert.Contains(t, ddl, "PRE_SPLIT_REGIONS=4")
+			assert.Contains(t, ddl, "COLLATE=utf8mb4_general_ci", "text compares as on MySQL and MariaDB")
 			assert.Equal(t, columnNames(t, maria, "access_logs"), columnNames(t, tidb, "access_logs"), "the same columns")
 			assert.Equal(t, indexColumns(t, maria, "access_logs"), indexColumns(t, tidb, "access_logs"), "the same indexes")
 			if daily {
@@ -136,4 +140,67 @@ func TestRetentionByTTLOnTiDB(t *testing.T) {
 		assert.Equal(t, 5, countLike(t, tg, "access_logs", "young"))
 		assert.NotContains(t, showCreate(t, tg, "access_logs"), "TTL=")
 	})
+}
+
+// docsStatements are the SQL statements of the ```sql block after marker
+// in docs/databases.md, comments dropped.
+func docsStatements(t *testing.T, marker string) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../docs/databases.md")
+	require.NoError(t, err)
+	m := regexp.MustCompile("(?s)<!-- " + marker + " -->\\s*```sql\\n(.*?)```").FindSubmatch(b)
+	require.NotNil(t, m, "docs/databases.md has no %s block", marker)
+	var out []string
+	for _, stmt := range strings.Split(regexp.MustCompile(`(?m)^--.*$`).ReplaceAllString(string(m[1]), ""), ";") {
+		if stmt = strings.TrimSpace(stmt); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}
+
+// TestTiDBMigrationFromInitSQL: docs/databases.md's one-off statements
+// move a table created from init.sql on TiDB (clustered on id: the append
+// hotspot) to the exporter's TiDB layout while the exporter keeps
+// writing: every row once, the new table sharded; the copy names every
+// column the exporter writes.
+func TestTiDBMigrationFromInitSQL(t *testing.T) {
+	stmts := docsStatements(t, "tidb:migrate")
+	require.Len(t, stmts, 3)
+	var copied []string
+	for _, c := range schemaFields() {
+		copied = append(copied, c.Column)
+	}
+	assert.Contains(t, stmts[1], "("+strings.Join(copied, ", ")+")", "the copy names every column the exporter writes, in order")
+
+	tg := tidbTarget(t)
+	createFromDDL(t, tg, mysqltest.DDLInitSQL)
+	rowID, _ := sharding(t, tg, "access_logs")
+	require.Equal(t, "NOT_SHARDED(PK_IS_HANDLE)", rowID, "init.sql's table is the append hotspot")
+	exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(entriesAt(25, "history", time.Now().Add(-time.Hour))...)))
+
+	db, err := sql.Open("mysql", withDatabase(tg.dsn, tg.database))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	exec := func(stmt string) {
+		t.Helper()
+		_, err := db.Exec(stmt)
+		require.NoError(t, err, stmt)
+	}
+	exec(stmts[0]) // RENAME
+	// The exporter's next write finds the table gone and creates it.
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(entriesAt(5, "during", time.Now())...)))
+	rowID, pk := sharding(t, tg, "access_logs")
+	require.Equal(t, "SHARD_BITS=4", rowID)
+	require.Equal(t, "NONCLUSTERED", pk)
+	exec(stmts[1]) // the copy
+	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(entriesAt(5, "after", time.Now())...)))
+	exec(stmts[2]) // DROP the old table
+
+	assert.Equal(t, 25, countLike(t, tg, "access_logs", "history"))
+	assert.Equal(t, 5, countLike(t, tg, "access_logs", "during"))
+	assert.Equal(t, 5, countLike(t, tg, "access_logs", "after"))
+	assert.Equal(t, 35, tg.count(t, "SELECT COUNT(DISTINCT record_uid) FROM "+qualified(tg.database, "access_logs")))
+	assert.Equal(t, 35, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
 }

@@ -38,8 +38,23 @@ const tidbDirPrefix = "otelcol-higress-tidb-"
 var tidb struct {
 	once sync.Once
 	dsn  string
+	pid  int
 	err  error
 	skip string
+}
+
+func startTiDBOnce() {
+	tidb.once.Do(func() { tidb.dsn, tidb.pid, tidb.skip, tidb.err = startTiDB() })
+}
+
+// StartTiDB starts this process's TiDB on first use (for commands: the
+// tests use TiDBDSN) and returns its server DSN and process id.
+func StartTiDB() (dsn string, pid int, err error) {
+	startTiDBOnce()
+	if tidb.skip != "" {
+		return "", 0, errors.New(tidb.skip + ": run `make tidb`")
+	}
+	return tidb.dsn, tidb.pid, tidb.err
 }
 
 // TiDBDSN is the server DSN (no database) of this test binary's TiDB,
@@ -47,7 +62,7 @@ var tidb struct {
 // unless CI is set: there it fails, since `make test` builds it.
 func TiDBDSN(tb testing.TB) string {
 	tb.Helper()
-	tidb.once.Do(func() { tidb.dsn, tidb.skip, tidb.err = startTiDB() })
+	startTiDBOnce()
 	switch {
 	case tidb.err != nil:
 		tb.Fatalf("tidb-server: %v", tidb.err)
@@ -98,38 +113,38 @@ func TiDBBinary() string {
 	}
 }
 
-func startTiDB() (dsn, skip string, err error) {
+func startTiDB() (dsn string, pid int, skip string, err error) {
 	bin := TiDBBinary()
 	if bin == "" {
-		return "", "no tidb-server (bin/tidb-server or $" + tidbBinaryEnv + ")", nil
+		return "", 0, "no tidb-server (bin/tidb-server or $" + tidbBinaryEnv + ")", nil
 	}
 	removeStaleTiDBDirs()
 	dir, err := os.MkdirTemp("", tidbDirPrefix)
 	if err != nil {
-		return "", "", err
+		return "", 0, "", err
 	}
 	// A port the OS picked a moment ago may be taken again by the time
 	// the server binds it: try a few.
 	for attempt := 0; attempt < 3; attempt++ {
 		port, perr := freePort()
 		if perr != nil {
-			return "", "", perr
+			return "", 0, "", perr
 		}
-		dsn, err = runTiDB(bin, dir, port)
+		dsn, pid, err = runTiDB(bin, dir, port)
 		if err == nil {
-			return dsn, "", nil
+			return dsn, pid, "", nil
 		}
 	}
-	return "", "", err
+	return "", 0, "", err
 }
 
-func runTiDB(bin, dir string, port int) (string, error) {
+func runTiDB(bin, dir string, port int) (string, int, error) {
 	logFile := filepath.Join(dir, "tidb.log")
 	// Spilled query data goes under dir too (TiDB's default is a
 	// directory of its own in /tmp).
 	config := filepath.Join(dir, "tidb.toml")
 	if err := os.WriteFile(config, []byte("tmp-storage-path = "+strconv.Quote(filepath.Join(dir, "spill"))+"\n"), 0o600); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	cmd := exec.Command(bin, "-config", config,
 		"-store", "unistore", "-path", filepath.Join(dir, "store"),
@@ -151,11 +166,11 @@ func runTiDB(bin, dir string, port int) (string, error) {
 		exited <- cmd.Wait()
 	}()
 	if err := <-started; err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "pid"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600); err != nil {
 		_ = cmd.Process.Kill()
-		return "", err
+		return "", 0, err
 	}
 	dsn := "root@tcp(127.0.0.1:" + strconv.Itoa(port) + ")/"
 	deadline := time.Now().Add(tidbStartTimeout)
@@ -163,15 +178,15 @@ func runTiDB(bin, dir string, port int) (string, error) {
 		select {
 		case err := <-exited:
 			tail, _ := os.ReadFile(logFile)
-			return "", fmt.Errorf("exited (%v) before answering: %s", err, lastLines(string(tail), 5))
+			return "", 0, fmt.Errorf("exited (%v) before answering: %s", err, lastLines(string(tail), 5))
 		case <-time.After(200 * time.Millisecond):
 		}
 		if ping(dsn) == nil {
-			return dsn, nil
+			return dsn, cmd.Process.Pid, nil
 		}
 	}
 	_ = cmd.Process.Kill()
-	return "", errors.New("no answer within " + tidbStartTimeout.String())
+	return "", 0, errors.New("no answer within " + tidbStartTimeout.String())
 }
 
 func ping(dsn string) error {

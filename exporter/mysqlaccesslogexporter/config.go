@@ -79,10 +79,7 @@ var removedKeys = []configkeys.Removed{
 
 // Unmarshal refuses removed keys with directions, then decodes as usual.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	if err := configkeys.Refuse(conf, removedKeys); err != nil {
-		return err
-	}
-	return conf.Unmarshal(cfg)
+	return configkeys.Unmarshal(conf, cfg, removedKeys)
 }
 
 // Validate checks the configuration without changing it.

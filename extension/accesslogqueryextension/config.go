@@ -116,19 +116,13 @@ func (t *TailConfig) validate() error {
 // database is the database the DSN names.
 func (cfg *Config) database() string { return cfg.MySQL.Database() }
 
-// removedKeys moved into the mysql block (the exporter's names), or went.
-var removedKeys = []configkeys.Removed{
-	{Key: "dsn", Instead: "it is mysql::dsn"},
-	{Key: "database", Instead: "name the database in mysql::dsn: user:pass@tcp(host:3306)/<database>"},
-	{Key: "mysql_tls", Instead: "it is mysql::tls"},
-	{Key: "connect_timeout", Instead: "it is mysql::connect_timeout"},
-	{Key: "max_open_conns", Instead: "it is mysql::max_open_conns"},
-}
+// removedKeys moved into the mysql block (with the exporter's names), or
+// went.
+var removedKeys = append(configkeys.Moved("mysql", "dsn", "connect_timeout", "max_open_conns"),
+	configkeys.Removed{Key: "mysql_tls", Instead: "it is mysql::tls"},
+	configkeys.Removed{Key: "database", Instead: "name the database in mysql::dsn: user:pass@tcp(host:3306)/<database>"})
 
 // Unmarshal refuses removed keys with directions, then decodes as usual.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	if err := configkeys.Refuse(conf, removedKeys); err != nil {
-		return err
-	}
-	return conf.Unmarshal(cfg)
+	return configkeys.Unmarshal(conf, cfg, removedKeys)
 }

@@ -25,10 +25,6 @@ type coverage struct {
 // lowest holes are given up, as rows no longer expected.
 const maxHoles = 64
 
-// noneBelow is the coverage of a reader that is done with every id up to
-// top.
-func noneBelow(top int64) coverage { return coverage{top: top} }
-
 // spans is the coverage as sorted disjoint spans.
 func (c coverage) spans() []span {
 	out := make([]span, 0, len(c.holes)+1)

@@ -45,14 +45,28 @@ func Of(typ reflect.Type) []string {
 // Removed is a key a component no longer has and what to do instead.
 type Removed struct{ Key, Instead string }
 
-// Refuse fails when conf sets a removed key, naming what to do instead,
-// so that an old configuration gets directions rather than "invalid keys".
-func Refuse(conf *confmap.Conf, removed []Removed) error {
+// Moved are keys now under block with the same name.
+func Moved(block string, keys ...string) []Removed {
+	out := make([]Removed, len(keys))
+	for i, k := range keys {
+		out[i] = Removed{Key: k, Instead: "it is " + block + "::" + k}
+	}
+	return out
+}
+
+// Unmarshal decodes conf into cfg, unless conf sets a removed key: then
+// it fails naming what to do instead, so that an old configuration gets
+// directions rather than "invalid keys". A component's Config.Unmarshal
+// calls it with its own list.
+func Unmarshal(conf *confmap.Conf, cfg any, removed []Removed) error {
 	var errs []error
 	for _, r := range removed {
 		if conf.IsSet(r.Key) {
 			errs = append(errs, fmt.Errorf("%s is no longer a setting: %s", r.Key, r.Instead))
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return conf.Unmarshal(cfg)
 }

@@ -126,7 +126,7 @@ func startTiDB() (dsn string, pid int, skip string, err error) {
 	// A port the OS picked a moment ago may be taken again by the time
 	// the server binds it: try a few.
 	for attempt := 0; attempt < 3; attempt++ {
-		port, perr := freePort()
+		port, perr := FreePort()
 		if perr != nil {
 			return "", 0, "", perr
 		}
@@ -200,7 +200,8 @@ func ping(dsn string) error {
 	return db.PingContext(ctx)
 }
 
-func freePort() (int, error) {
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

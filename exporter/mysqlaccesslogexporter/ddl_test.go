@@ -3,6 +3,7 @@ package mysqlaccesslogexporter
 import (
 	"context"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,10 +80,12 @@ func TestPublishedDDLs(t *testing.T) {
 					assert.Equal(t, [][]string{{tc.himarket}}, card)
 				}
 
-				idx := indexColumns(t, tg, "access_logs")
-				assert.Equal(t, "record_uid", idx["uk_record_uid"])
-				assert.Equal(t, "model,start_time", idx["idx_model_time"])
-				assert.Equal(t, "consumer,start_time", idx["idx_consumer_time"])
+				// The DDL's own index on (model, start_time) serves; one is
+				// added where it has none.
+				idx := slices.Collect(maps.Values(indexColumns(t, tg, "access_logs")))
+				assert.Equal(t, "record_uid", indexColumns(t, tg, "access_logs")["uk_record_uid"])
+				assert.Contains(t, idx, "model,start_time")
+				assert.Contains(t, idx, "consumer,start_time")
 			})
 		})
 	}

@@ -17,7 +17,7 @@ import (
 // pathPackages are the packages write-path.md covers: each production
 // file of theirs is on the path or beside it.
 var pathPackages = []string{
-	"internal/accesslog", "internal/journal",
+	"internal/accesslog", "internal/journal", "internal/mysqlconn",
 	"receiver/higresslogreceiver", "processor/ailogprocessor", "exporter/mysqlaccesslogexporter",
 }
 

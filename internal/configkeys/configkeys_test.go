@@ -37,12 +37,16 @@ func TestMissingFromREADME(t *testing.T) {
 	assert.Equal(t, []string{"name", "inner::depth"}, MissingFromREADME(readme, reflect.TypeOf(sample{})))
 }
 
-func TestUnmarshalRefusesRetiredKeys(t *testing.T) {
-	retired := []Retired{{Key: "old", Instead: "was renamed name"}, {Key: "inner::gone", Instead: "is no longer a setting"}}
+func TestUnmarshalRefusesRemovedKeys(t *testing.T) {
+	removed := append(Renamed("old", "name"), Removed{Key: "inner::gone", Instead: "delete it"})
 	var cfg sample
-	err := Unmarshal(confmap.NewFromStringMap(map[string]any{"old": 1, "inner": map[string]any{"gone": 2}}), &cfg, retired)
-	assert.ErrorContains(t, err, "old was renamed name")
-	assert.ErrorContains(t, err, "inner::gone is no longer a setting")
-	require.NoError(t, Unmarshal(confmap.NewFromStringMap(map[string]any{"name": "x"}), &cfg, retired))
+	err := Unmarshal(confmap.NewFromStringMap(map[string]any{"old": 1, "inner": map[string]any{"gone": 2}}), &cfg, removed)
+	assert.ErrorContains(t, err, "old is no longer a setting: it was renamed name")
+	assert.ErrorContains(t, err, "inner::gone is no longer a setting: delete it")
+	require.NoError(t, Unmarshal(confmap.NewFromStringMap(map[string]any{"name": "x"}), &cfg, removed))
 	assert.Equal(t, "x", cfg.Name)
+}
+
+func TestMoved(t *testing.T) {
+	assert.Equal(t, []Removed{{Key: "dsn", Instead: "it is mysql::dsn"}}, Moved("mysql", "dsn"))
 }

@@ -85,20 +85,17 @@ type WALBatchConfig struct {
 	_ struct{}
 }
 
-// walRenames are the log's keys that took the sending queue's names:
-// old, new, old, new …
-var walRenames = []string{"max_size", "queue_size", "min_batch_size", "batch::min_size",
-	"max_batch_size", "batch::max_size", "flush_timeout", "batch::flush_timeout", "consumers", "num_consumers"}
+// removedKeys are keys earlier releases accepted: the log's keys that
+// took the sending queue's names, and group commit.
+var removedKeys = append(configkeys.Renamed(
+	"wal::max_size", "wal::queue_size", "wal::min_batch_size", "wal::batch::min_size",
+	"wal::max_batch_size", "wal::batch::max_size", "wal::flush_timeout", "wal::batch::flush_timeout",
+	"wal::consumers", "wal::num_consumers"),
+	configkeys.Removed{Key: "group_commit", Instead: "delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"})
 
-// Unmarshal refuses the keys earlier releases accepted, naming what to
-// write instead, then decodes as usual.
+// Unmarshal refuses removed keys with directions, then decodes as usual.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	retired := []configkeys.Retired{{Key: "group_commit",
-		Instead: "was removed: delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"}}
-	for i := 0; i < len(walRenames); i += 2 {
-		retired = append(retired, configkeys.Retired{Key: "wal::" + walRenames[i], Instead: "was renamed wal::" + walRenames[i+1]})
-	}
-	return configkeys.Unmarshal(conf, cfg, retired)
+	return configkeys.Unmarshal(conf, cfg, removedKeys)
 }
 
 // maxCommitLinger: every POST waits for its write, so the linger adds to

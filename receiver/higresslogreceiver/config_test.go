@@ -96,12 +96,12 @@ func TestLoadConfig(t *testing.T) {
 		{
 			id: component.NewIDWithName(metadata.Type, "retired_keys"),
 			loadErr: []string{
-				"group_commit was removed: delete it",
-				"wal::max_size was renamed wal::queue_size",
-				"wal::min_batch_size was renamed wal::batch::min_size",
-				"wal::max_batch_size was renamed wal::batch::max_size",
-				"wal::flush_timeout was renamed wal::batch::flush_timeout",
-				"wal::consumers was renamed wal::num_consumers",
+				"group_commit is no longer a setting: delete it",
+				"wal::max_size is no longer a setting: it was renamed wal::queue_size",
+				"wal::min_batch_size is no longer a setting: it was renamed wal::batch::min_size",
+				"wal::max_batch_size is no longer a setting: it was renamed wal::batch::max_size",
+				"wal::flush_timeout is no longer a setting: it was renamed wal::batch::flush_timeout",
+				"wal::consumers is no longer a setting: it was renamed wal::num_consumers",
 			},
 		},
 	}

@@ -12,14 +12,6 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// Reasons an entry is rejected; they label the rejected-entries metric.
-const (
-	reasonInvalidJSON = "invalid_json"
-	reasonNotObject   = "not_object"
-	reasonEmpty       = "empty"
-	reasonTooLarge    = "too_large"
-)
-
 // entryError says what is wrong with one entry of a body and where.
 type entryError struct {
 	Index  int    `json:"index"`
@@ -44,6 +36,14 @@ type report struct {
 	// had maxExtra of them.
 	extraCut int
 }
+
+// Reasons an entry is rejected; they label the rejected-entries metric.
+const (
+	reasonInvalidJSON = "invalid_json"
+	reasonNotObject   = "not_object"
+	reasonEmpty       = "empty"
+	reasonTooLarge    = "too_large"
+)
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -20,7 +21,6 @@ import (
 	"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/higress-group/wasm-go/pkg/test"
-	"github.com/higress-group/wasm-go/pkg/wrapper"
 	"github.com/stretchr/testify/require"
 )
 
@@ -120,6 +120,12 @@ type call struct {
 	status                  int      // response :status; 0: no response headers at all
 	respHeaders             [][2]string
 	respBody                [][]byte // chunks; nil: the response headers end the stream
+	// laterRequestHeaders are added to the request headers after the
+	// plugin's request-headers callback, as filters later in the chain do
+	// (an auth plugin's x-mse-consumer, the router's trace headers): each
+	// appended as a separate header, as Envoy's AddHttpRequestHeader does
+	// (source/extensions/common/wasm/context.cc addHeaderMapValue: addCopy).
+	laterRequestHeaders [][2]string
 	// attrs are Envoy's attributes (int64 or string) as the log phase sees them.
 	attrs map[string]any
 	// afterResponseChunk runs after the plugin saw response chunk i: another
@@ -141,6 +147,10 @@ func (g *gateway) do(c call) []types.Action {
 	hs := [][2]string{{":method", or(c.method, "GET")}, {":path", or(c.path, "/")}, {":authority", or(c.authority, "api.example.com")}, {"x-request-id", c.id}}
 	hs = append(hs, c.reqHeaders...)
 	require.Equal(t, types.ActionContinue, g.host.CallOnHttpRequestHeaders(hs, test.WithEndOfStream(c.reqBody == nil)), c.id)
+	if len(c.laterRequestHeaders) > 0 {
+		final := append(slices.Clone(g.host.GetRequestHeaders()), c.laterRequestHeaders...)
+		g.host.SetHttpRequestHeaders(g.contextID(), final)
+	}
 	for i, chunk := range c.reqBody {
 		require.Equal(t, types.ActionContinue, g.host.CallOnHttpStreamingRequestBody(chunk, i == len(c.reqBody)-1), c.id)
 		require.Equal(t, chunk, g.host.GetRequestBody(), "%s: request chunk %d changed", c.id, i)
@@ -164,13 +174,6 @@ func (g *gateway) do(c call) []types.Action {
 	return actions
 }
 
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // setAttribute sets an Envoy attribute by its dotted name: int64 as Envoy
 // serializes integers, durations and timestamps (8 bytes little-endian),
 // strings as bytes.
@@ -189,12 +192,16 @@ func (g *gateway) setAttribute(name string, v any) {
 	require.NoError(g.t, g.host.SetProperty(strings.Split(name, "."), data))
 }
 
-// writeAILog sets the ai_log filter state the way ai-statistics writes it:
-// the JSON object escaped to sit inside a quoted access-log field.
+// writeAILog sets the ai_log filter state as ai-statistics writes it
+// (aiStatisticsLog).
 func (g *gateway) writeAILog(obj map[string]any) {
-	b, err := json.Marshal(obj)
-	require.NoError(g.t, err)
-	require.NoError(g.t, g.host.SetProperty([]string{"ai_log"}, []byte(wrapper.MarshalStr(string(b)))))
+	require.NoError(g.t, g.host.SetProperty([]string{"ai_log"}, aiStatisticsLog(g.t, obj)))
+}
+
+// contextID is the HTTP context of the request in progress (the test host
+// keeps it unexported; test-only reflection).
+func (g *gateway) contextID() uint32 {
+	return uint32(reflect.ValueOf(g.host).Elem().FieldByName("currentContextID").Uint())
 }
 
 // resetAttributes removes every attribute, so that one request's upstream

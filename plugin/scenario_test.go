@@ -87,14 +87,19 @@ func sseChunks(n int) [][]byte {
 func scenario(g *gateway) []call {
 	chat := []byte(`{"model":"qwen-max","stream":true,"messages":[{"role":"user","content":"Write a haiku about gateways and logs, please."}]}`)
 	sse := sseChunks(20)
-	streamAILog := map[string]any{"api": "qwen-chat@v1@openai", "consumer": "team-a", "model": "qwen-max-latest",
+	// ai_log as ai-statistics writes it on these routes (aiStatisticsLog):
+	// "api" is "-" off Higress API routes, numbers are JSON numbers, the
+	// consumer is not in it.
+	streamAILog := map[string]any{"api": "-", "model": "qwen-max-latest", "chat_id": "chatcmpl-1",
 		"response_type": "stream", "llm_first_token_duration": 120}
 	return []call{{
 		id: "plg-01", method: "POST", path: "/v1/chat/completions",
 		reqHeaders: [][2]string{{"content-type", "application/json"}, {"authorization", "Bearer sk-live-secret"},
-			{"x-mse-consumer", "team-a"}, {"user-agent", "openai-python/1.40.0"}, {"x-forwarded-for", "203.0.113.9"},
-			{"x-b3-traceid", "0af7651916cd43dd8448eb211c80319c"}},
-		reqBody:     [][]byte{chat[:50], chat[50:]},
+			{"user-agent", "openai-python/1.40.0"}, {"x-forwarded-for", "203.0.113.9"}},
+		// key-auth (later in the chain) adds the consumer; the router adds
+		// the trace header.
+		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-a"}, {"x-b3-traceid", "0af7651916cd43dd8448eb211c80319c"}},
+		reqBody:             [][]byte{chat[:50], chat[50:]},
 		status:      200,
 		respHeaders: [][2]string{{"content-type", "text/event-stream"}, {"x-envoy-upstream-service-time", "87"}, {"set-cookie", "s=secret-cookie"}},
 		respBody:    sse,
@@ -106,20 +111,23 @@ func scenario(g *gateway) []call {
 				g.writeAILog(streamAILog)
 			case len(sse) - 1:
 				g.writeAILog(merge(streamAILog, map[string]any{"input_token": 12, "output_token": 345,
-					"total_token": 357, "llm_service_duration": 1200}))
+					"total_token": 357, "llm_service_duration": 1200, "cached_tokens": 0, "reasoning_tokens": 0,
+					"input_token_details": `{"cached_tokens":0}`, "output_token_details": `{"reasoning_tokens":0}`}))
 			}
 		},
 		attrs: envoy(1, 200, "via_upstream", 0, 1234, llmUpstream),
 	}, {
 		id: "plg-02", method: "POST", path: "/v1/chat/completions",
-		reqHeaders:  [][2]string{{"content-type", "application/json"}, {"x-mse-consumer", "team-b"}},
-		reqBody:     [][]byte{[]byte(`{"model":"qwen-turbo","messages":[{"role":"user","content":"hi"}]}`)},
+		// The client sends a consumer of its own; key-auth adds the real one.
+		reqHeaders:          [][2]string{{"content-type", "application/json"}, {"x-mse-consumer", "team-forged"}},
+		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-b"}},
+		reqBody:             [][]byte{[]byte(`{"model":"qwen-turbo","messages":[{"role":"user","content":"hi"}]}`)},
 		status:      200,
 		respHeaders: [][2]string{{"content-type", "application/json"}, {"x-envoy-upstream-service-time", "40"}},
 		respBody:    [][]byte{[]byte(`{"id":"c2","model":"qwen-turbo","usage":{"prompt_tokens":20,"completion_tokens":30}}`)},
 		afterResponseChunk: func(int) {
-			g.writeAILog(map[string]any{"model": "qwen-turbo", "input_token": "20", "output_token": "30",
-				"response_type": "normal", "llm_service_duration": 45, "consumer": "team-b"})
+			g.writeAILog(map[string]any{"api": "-", "model": "qwen-turbo", "input_token": 20, "output_token": 30,
+				"total_token": 50, "response_type": "normal", "llm_service_duration": 45})
 		},
 		attrs: envoy(2, 200, "via_upstream", 0, 48, llmUpstream),
 	}, {
@@ -160,13 +168,16 @@ func scenario(g *gateway) []call {
 			"route_name": "model-api-qwen-chat-0", "cluster_name": "outbound|443||llm-qwen.dns"}),
 	}, {
 		id: "plg-09", method: "POST", path: "/mcp-servers/weather/mcp",
-		reqHeaders: [][2]string{{"content-type", "application/json"}, {"x-mse-consumer", "team-a"}},
+		reqHeaders:          [][2]string{{"content-type", "application/json"}},
+		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-a"}},
 		reqBody: [][]byte{[]byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call",` +
 			`"params":{"name":"get_forecast","arguments":{"city":"Hangzhou"}}}`)},
 		status: 200, respHeaders: [][2]string{{"content-type", "application/json"}},
 		respBody: [][]byte{[]byte(`{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"sunny"}]}}`)},
+		// The filter state Higress's MCP server sets (see properties.go).
 		attrs: envoy(9, 200, "via_upstream", 0, 230, map[string]any{"route_name": "mcp-weather",
-			"cluster_name": "outbound|80||weather.mcp.svc.cluster.local", "upstream.address": "10.0.9.9:80"}),
+			"cluster_name": "outbound|80||weather.mcp.svc.cluster.local", "upstream.address": "10.0.9.9:80",
+			"mcp_server_name": "weather", "mcp_tool_name": "get_forecast"}),
 	}, {
 		id: "plg-10", method: "POST", path: "/v1/chat/completions",
 		reqHeaders: [][2]string{{"content-type", "application/json"}},
@@ -255,6 +266,8 @@ func TestMainScenario(t *testing.T) {
 		assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", s["trace_id"])
 		ai := s["ai_log"].(map[string]any)
 		assert.Equal(t, 345.0, ai["output_token"], "ai_log as written after the last chunk")
+		assert.Equal(t, "team-b", es["plg-02"]["consumer"], "the auth plugin's, not the client's")
+		assert.Equal(t, "plg-01/1772359201123000000", s["entry_id"], "request id / start time in ns")
 		assert.Equal(t, 1200.0, ai["llm_service_duration"])
 		assert.Equal(t, "[redacted]", s["req_headers"].(map[string]any)["authorization"])
 		assert.Equal(t, "[redacted]", s["resp_headers"].(map[string]any)["set-cookie"])
@@ -263,7 +276,8 @@ func TestMainScenario(t *testing.T) {
 		assert.Equal(t, string(bytes.Join(sseChunks(20), nil)[:256]), s["resp_body"])
 		assert.Equal(t, true, s["resp_body_truncated"])
 
-		assert.Equal(t, "get_forecast", es["plg-09"]["mcp_tool"], "from the JSON-RPC request")
+		assert.Equal(t, "get_forecast", es["plg-09"]["mcp_tool"], "the MCP server's filter state")
+		assert.Equal(t, "weather", es["plg-09"]["mcp_server"])
 		assert.Equal(t, "delayed connect error: 111", es["plg-10"]["upstream_transport_failure_reason"])
 		assert.NotContains(t, es["plg-06"], "resp_body", "a gRPC body is not read")
 		assert.NotContains(t, es["plg-05"], "resp_body", "a compressed body is not read")

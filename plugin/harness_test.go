@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -133,6 +134,9 @@ type call struct {
 	afterResponseChunk func(i int)
 	// beforeLog runs after the last response callback, before the log phase.
 	beforeLog func()
+	// logAllocated, when set, receives the bytes allocated in the log
+	// phase (meaningful in Go mode, where the plugin runs in this process).
+	logAllocated *uint64
 }
 
 // do runs one request through the plugin and returns the actions it
@@ -170,7 +174,15 @@ func (g *gateway) do(c call) []types.Action {
 	if c.beforeLog != nil {
 		c.beforeLog()
 	}
+	var before, after runtime.MemStats
+	if c.logAllocated != nil {
+		runtime.ReadMemStats(&before)
+	}
 	g.host.CompleteHttp()
+	if c.logAllocated != nil {
+		runtime.ReadMemStats(&after)
+		*c.logAllocated = after.TotalAlloc - before.TotalAlloc
+	}
 	return actions
 }
 

@@ -282,7 +282,7 @@ func wholeRunes(s []byte, n int) int {
 	for r > 0 && n-r < utf8.UTFMax && !utf8.RuneStart(s[r-1]) {
 		r--
 	}
-	if r > 0 && !utf8.FullRune(s[r-1 : n]) {
+	if r > 0 && !utf8.FullRune(s[r-1:n]) {
 		return r - 1
 	}
 	return n

@@ -100,9 +100,9 @@ func scenario(g *gateway) []call {
 		// the trace header.
 		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-a"}, {"x-b3-traceid", "0af7651916cd43dd8448eb211c80319c"}},
 		reqBody:             [][]byte{chat[:50], chat[50:]},
-		status:      200,
-		respHeaders: [][2]string{{"content-type", "text/event-stream"}, {"x-envoy-upstream-service-time", "87"}, {"set-cookie", "s=secret-cookie"}},
-		respBody:    sse,
+		status:              200,
+		respHeaders:         [][2]string{{"content-type", "text/event-stream"}, {"x-envoy-upstream-service-time", "87"}, {"set-cookie", "s=secret-cookie"}},
+		respBody:            sse,
 		// ai-statistics sits later in the chain: it sees each chunk after
 		// this plugin, and writes the usage only after the last one.
 		afterResponseChunk: func(i int) {
@@ -122,9 +122,9 @@ func scenario(g *gateway) []call {
 		reqHeaders:          [][2]string{{"content-type", "application/json"}, {"x-mse-consumer", "team-forged"}},
 		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-b"}},
 		reqBody:             [][]byte{[]byte(`{"model":"qwen-turbo","messages":[{"role":"user","content":"hi"}]}`)},
-		status:      200,
-		respHeaders: [][2]string{{"content-type", "application/json"}, {"x-envoy-upstream-service-time", "40"}},
-		respBody:    [][]byte{[]byte(`{"id":"c2","model":"qwen-turbo","usage":{"prompt_tokens":20,"completion_tokens":30}}`)},
+		status:              200,
+		respHeaders:         [][2]string{{"content-type", "application/json"}, {"x-envoy-upstream-service-time", "40"}},
+		respBody:            [][]byte{[]byte(`{"id":"c2","model":"qwen-turbo","usage":{"prompt_tokens":20,"completion_tokens":30}}`)},
 		afterResponseChunk: func(int) {
 			g.writeAILog(map[string]any{"api": "-", "model": "qwen-turbo", "input_token": 20, "output_token": 30,
 				"total_token": 50, "response_type": "normal", "llm_service_duration": 45})

@@ -257,7 +257,14 @@ func (g *gateway) answer(id uint32, status int) {
 }
 
 func (g *gateway) decode(c proxytest.HttpCalloutAttribute) post {
-	p := post{upstream: c.Upstream, headers: c.Headers, body: c.Body, json: c.Body}
+	// In Wasm mode the emulator's callout headers point into the VM's
+	// memory, which the plugin reuses once the call is made (Envoy copies
+	// them): copied at once.
+	headers := make([][2]string, len(c.Headers))
+	for i, h := range c.Headers {
+		headers[i] = [2]string{strings.Clone(h[0]), strings.Clone(h[1])}
+	}
+	p := post{upstream: strings.Clone(c.Upstream), headers: headers, body: c.Body, json: c.Body}
 	if p.header("content-encoding") == "gzip" {
 		zr, err := gzip.NewReader(bytes.NewReader(c.Body))
 		require.NoError(g.t, err)

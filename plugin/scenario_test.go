@@ -32,6 +32,7 @@ func scenarioConfig() map[string]any {
 		"response_body_max_bytes": 256,
 		"ingest_token":            "golden-token",
 		"gzip":                    true,
+		"ai_log_max_bytes":        2048,
 	})
 }
 
@@ -198,6 +199,21 @@ func scenario(g *gateway) []call {
 		reqBody:    [][]byte{[]byte(`{"model":"qwen-max","stream":true,"messages":[]}`)},
 		// The client went away before any response.
 		attrs: envoy(12, 0, "downstream_remote_disconnect", 0x4000, 2500, llmUpstream),
+	}, {
+		// ai-statistics with its default attributes logs the conversation:
+		// more than ai_log_max_bytes, so the entry's ai_log is cut and marked.
+		id: "plg-13", method: "POST", path: "/v1/chat/completions",
+		reqHeaders: [][2]string{{"content-type", "application/json"}},
+		reqBody:    [][]byte{[]byte(`{"model":"qwen-max","messages":[{"role":"user","content":"long"}]}`)},
+		status:     200, respHeaders: [][2]string{{"content-type", "application/json"}},
+		afterResponseChunk: func(int) {
+			g.writeAILog(map[string]any{"api": "-", "model": "qwen-max", "input_token": 900, "output_token": 1200,
+				"total_token": 2100, "response_type": "normal", "llm_service_duration": 3100,
+				"question": strings.Repeat("Tell me everything about gateways. ", 60),
+				"answer":   strings.Repeat("Gateways route requests and log them. ", 80)})
+		},
+		respBody: [][]byte{[]byte(`{"id":"c13","choices":[]}`)},
+		attrs:    envoy(13, 200, "via_upstream", 0, 3200, llmUpstream),
 	}}
 }
 
@@ -214,7 +230,7 @@ func TestMainScenario(t *testing.T) {
 			}
 		}
 		posts := g.flush()
-		require.Len(t, posts, 3, "12 entries in POSTs of at most 5")
+		require.Len(t, posts, 3, "13 entries in POSTs of at most 5")
 		var sizes []int
 		var golden bytes.Buffer
 		for _, p := range posts {
@@ -229,7 +245,7 @@ func TestMainScenario(t *testing.T) {
 			golden.Write(p.json)
 			golden.WriteByte('\n')
 		}
-		assert.Equal(t, []int{5, 5, 2}, sizes)
+		assert.Equal(t, []int{5, 5, 3}, sizes)
 
 		es := byID(entries(posts))
 		require.Len(t, es, len(calls), "each request exactly once")
@@ -284,8 +300,11 @@ func TestMainScenario(t *testing.T) {
 		assert.NotContains(t, es["plg-07"], "upstream_host")
 		assert.Equal(t, "HTTP/2", es["plg-06"]["protocol"])
 
-		assert.Equal(t, uint64(12), g.counter("entries_logged"))
-		assert.Equal(t, uint64(12), g.counter("entries_sent"))
+		assert.Equal(t, uint64(13), g.counter("entries_logged"))
+		assert.Equal(t, uint64(13), g.counter("entries_sent"))
+		cut := es["plg-13"]
+		assert.Equal(t, true, cut["ai_log_truncated"])
+		assert.Equal(t, 2100.0, cut["ai_log"].(map[string]any)["total_token"])
 		assert.Zero(t, g.gauge("buffered_bytes"))
 
 		if *update && strings.HasSuffix(t.Name(), "/go") {

@@ -56,28 +56,29 @@ func shapeAILog(raw []byte, max int) (out []byte, cut bool) {
 	// Without any quote (a number, true, {}) both read the same.
 	q := bytes.IndexByte(raw, '"')
 	escaped := q < 0 || (q > 0 && raw[q-1] == '\\')
-	if escaped {
-		if dec, fits, ok := decodeLimited(nil, raw, true, max); ok && fits {
-			if json.Valid(dec) {
-				return dec, false
+	// Decoding never lengthens: what is at most max bytes fits whole.
+	if len(raw) <= max {
+		dec := raw
+		if escaped {
+			var ok bool
+			if dec, _, ok = decodeLimited(nil, raw, true, max); !ok {
+				return asJSONString(raw, max)
 			}
+		}
+		if !json.Valid(dec) {
 			return asJSONString(raw, max)
 		}
-	} else if len(raw) <= max {
-		if json.Valid(raw) {
-			return raw, false
-		}
-		return asJSONString(raw, max)
+		return dec, false
 	}
 	members, ok := scanMembers(raw, escaped)
 	if !ok {
 		return asJSONString(raw, max)
 	}
-	out = selectMembers(raw, escaped, members, max)
+	out, cut = selectMembers(raw, escaped, members, max)
 	if !json.Valid(out) {
 		return asJSONString(raw, max)
 	}
-	return out, true
+	return out, cut
 }
 
 // aiMember is one top-level member of ai_log, by its offsets in the
@@ -108,6 +109,27 @@ func scanMembers(src []byte, escaped bool) ([]aiMember, bool) {
 	inStr, esc, afterComma := false, false, false
 	decoded, curStart := 0, 0 // decoded bytes before the current char; of the current member
 	for i := 0; i < len(src); {
+		if inStr && !esc {
+			// Inside a string only a quote or a backslash matters; in the
+			// escaped form both start with a backslash. The bytes up to it
+			// decode to themselves.
+			j := i
+			if escaped {
+				if k := bytes.IndexByte(src[i:], '\\'); k >= 0 {
+					j += k
+				} else {
+					j = len(src)
+				}
+			} else {
+				for j < len(src) && src[j] != '"' && src[j] != '\\' {
+					j++
+				}
+			}
+			decoded += j - i
+			if i = j; i == len(src) {
+				break
+			}
+		}
 		c, size, n, ok := readChar(src, i, escaped)
 		if !ok {
 			return nil, false
@@ -191,8 +213,8 @@ func scanMembers(src []byte, escaped bool) ([]aiMember, bool) {
 
 // selectMembers builds an object of at most max bytes from the members
 // that fit, smallest first, in their original order; strings left out are
-// kept cut while the room allows.
-func selectMembers(src []byte, escaped bool, members []aiMember, max int) []byte {
+// kept cut while the room allows. cut: not every member is whole.
+func selectMembers(src []byte, escaped bool, members []aiMember, max int) (out []byte, cut bool) {
 	order := make([]int, len(members))
 	for i := range order {
 		order[i] = i
@@ -220,10 +242,13 @@ func selectMembers(src []byte, escaped bool, members []aiMember, max int) []byte
 		keep[i], cutRoom[i] = cutString, content
 		room -= m.keySize + content + len(truncatedMark) + 3
 	}
-	out := make([]byte, 0, max-room)
+	out = make([]byte, 0, max-room)
 	out = append(out, '{')
 	first := true
 	for i, m := range members {
+		if keep[i] != whole {
+			cut = true
+		}
 		if keep[i] == left {
 			continue
 		}
@@ -238,7 +263,7 @@ func selectMembers(src []byte, escaped bool, members []aiMember, max int) []byte
 		}
 		out = appendCutString(out, src[m.valStart:m.end], escaped, cutRoom[i])
 	}
-	return append(out, '}')
+	return append(out, '}'), cut
 }
 
 // appendCutString appends the first content bytes (at most) of a JSON
@@ -246,24 +271,31 @@ func selectMembers(src []byte, escaped bool, members []aiMember, max int) []byte
 // the truncation mark and the closing quote.
 func appendCutString(dst, value []byte, escaped bool, content int) []byte {
 	start := len(dst)
-	dst, _, _ = decodeLimited(dst, value, escaped, content+1) // the opening quote
+	dst, fits, _ := decodeLimited(dst, value, escaped, content+1) // the opening quote
+	if fits {
+		return dst // smaller than its estimate (surrogate pairs): whole
+	}
 	s := dst[start:]
-	cut, i := 1, 1
-	for i < len(s) {
-		n := 1
-		if s[i] == '\\' {
-			n = 2
-			if i+1 < len(s) && s[i+1] == 'u' {
+	cut := len(s)
+	// An escape sequence is at most 6 bytes: only the last ones may be cut.
+	for k := cut - 1; k >= max(1, cut-6); k-- {
+		if s[k] != '\\' {
+			continue
+		}
+		run := 1
+		for k-run >= 1 && s[k-run] == '\\' {
+			run++
+		}
+		if run%2 == 1 { // s[k] starts an escape sequence
+			n := 2
+			if k+1 < len(s) && s[k+1] == 'u' {
 				n = 6
 			}
-		} else if s[i] == '"' {
-			break
+			if k+n > cut {
+				cut = k
+			}
 		}
-		if i+n > len(s) {
-			break
-		}
-		i += n
-		cut = i
+		break
 	}
 	dst = dst[:start+max(1, wholeRunes(s, cut))] // never the opening quote
 	dst = append(dst, truncatedMark...)

@@ -156,7 +156,9 @@ func buildEntry(r *request, cfg pluginConfig, code int, req, resp [][2]string) (
 		e.RespHeaders = cfg.pickHeaders(resp)
 	}
 	ai, e.AILogTruncated = readAILog(cfg.aiLogMax)
-	e.Model = or(r.sniff.model, aiLogModel(ai))
+	if e.Model = r.sniff.model; e.Model == "" {
+		e.Model = aiLogModel(ai)
+	}
 	if e.MCPTool == "" && r.sniff.method == "tools/call" {
 		e.MCPTool = r.sniff.tool
 	}

@@ -170,20 +170,50 @@ func (s *bodySniffer) startString(isKey, keep bool) {
 // readString reads a string of the object being read and returns the
 // bytes it consumed.
 func (s *bodySniffer) readString(b []byte) int {
-	for i, c := range b {
-		switch {
-		case s.escaped:
-			s.escaped = false
-		case c == '\\':
-			s.escaped = true
-		case c == '"':
-			s.keepBytes(b[:i])
-			s.endString()
-			return i + 1
-		}
+	end, esc := stringEnd(b, s.escaped)
+	if end < 0 {
+		s.escaped = esc
+		s.keepBytes(b)
+		return len(b)
 	}
-	s.keepBytes(b)
-	return len(b)
+	s.escaped = false
+	s.keepBytes(b[:end])
+	s.endString()
+	return end + 1
+}
+
+// stringEnd finds the closing quote of a JSON string in b, whose first byte
+// is escaped when esc: a quote closes the string unless an odd run of
+// backslashes (counting esc) precedes it. It returns the quote's index, or
+// -1 and whether the byte after b is escaped. Quotes are found with
+// bytes.IndexByte: long prompts are scanned at memory speed.
+func stringEnd(b []byte, esc bool) (int, bool) {
+	from := 0
+	for {
+		k := bytes.IndexByte(b[from:], '"')
+		if k < 0 {
+			return -1, escapes(b, from, len(b), esc)
+		}
+		k += from
+		if !escapes(b, from, k, esc) {
+			return k, false
+		}
+		from, esc = k+1, false
+	}
+}
+
+// escapes says whether the byte at b[end] is escaped, given the run of
+// backslashes before it down to from (b[from] is escaped when esc).
+func escapes(b []byte, from, end int, esc bool) bool {
+	run := 0
+	for end-run > from && b[end-run-1] == '\\' {
+		run++
+	}
+	odd := run%2 == 1
+	if end-run == from {
+		return esc != odd
+	}
+	return odd
 }
 
 func (s *bodySniffer) keepBytes(b []byte) {
@@ -259,19 +289,18 @@ func (s *bodySniffer) complete() bool {
 // skip reads a nested value nobody needs, only its strings and brackets,
 // and returns the bytes it consumed.
 func (s *bodySniffer) skip(b []byte) int {
-	for i, c := range b {
+	for i := 0; i < len(b); i++ {
 		if s.inString {
-			switch {
-			case s.escaped:
-				s.escaped = false
-			case c == '\\':
-				s.escaped = true
-			case c == '"':
-				s.inString = false
+			end, esc := stringEnd(b[i:], s.escaped)
+			if end < 0 {
+				s.escaped = esc
+				return len(b)
 			}
+			s.inString, s.escaped = false, false
+			i += end
 			continue
 		}
-		switch c {
+		switch c := b[i]; c {
 		case '"':
 			s.inString = true
 		case '{', '[':

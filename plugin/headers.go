@@ -23,41 +23,31 @@ type requestHeaders struct {
 
 func readRequestHeaders(hs [][2]string) requestHeaders {
 	var h requestHeaders
+	byName := [...]struct {
+		name string
+		dst  *string
+	}{
+		{":method", &h.method}, {":path", &h.path}, {":authority", &h.authority},
+		// Higress's own access log reads these first (helm/core/templates/
+		// configmap.yaml accessLogFormat: %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%,
+		// X-ENVOY-ORIGINAL-HOST?:AUTHORITY): what the client sent, before a
+		// rewrite.
+		{"x-envoy-original-path", &h.originalPath}, {"x-envoy-original-host", &h.originalHost},
+		{"x-request-id", &h.requestID}, {"user-agent", &h.userAgent}, {"x-forwarded-for", &h.forwardedFor},
+		{"x-b3-traceid", &h.b3TraceID}, {"traceparent", &h.traceparent},
+		{"x-envoy-mcp-server-name", &h.mcpServer}, {"x-envoy-mcp-tool-name", &h.mcpTool},
+		{"x-instance-id", &h.instanceID},
+	}
 	for _, kv := range hs {
-		v := kv[1]
-		switch kv[0] {
-		case ":method":
-			h.method = v
-		case ":path":
-			h.path = v
-		case ":authority":
-			h.authority = v
-		// Higress's own access log reads these first
-		// (helm/core/templates/configmap.yaml accessLogFormat:
-		// %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%, X-ENVOY-ORIGINAL-HOST?:AUTHORITY):
-		// the path and host the client sent, before a rewrite.
-		case "x-envoy-original-path":
-			h.originalPath = v
-		case "x-envoy-original-host":
-			h.originalHost = v
-		case "x-request-id":
-			h.requestID = v
-		case "user-agent":
-			h.userAgent = v
-		case "x-forwarded-for":
-			h.forwardedFor = v
-		case "x-b3-traceid":
-			h.b3TraceID = v
-		case "traceparent":
-			h.traceparent = v
-		case consumerHeader:
-			h.consumers = append(h.consumers, v)
-		case "x-envoy-mcp-server-name":
-			h.mcpServer = v
-		case "x-envoy-mcp-tool-name":
-			h.mcpTool = v
-		case "x-instance-id":
-			h.instanceID = v
+		if kv[0] == consumerHeader {
+			h.consumers = append(h.consumers, kv[1])
+			continue
+		}
+		for _, f := range byName {
+			if kv[0] == f.name {
+				*f.dst = kv[1]
+				break
+			}
 		}
 	}
 	return h

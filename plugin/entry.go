@@ -71,10 +71,12 @@ const startTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // onStreamDone runs in the log phase (proxy_on_log), once per request and
 // for every request whose request-headers callback ran: with or without a
 // body, compressed, gRPC, websocket or a local reply. Every filter has run
-// by now: the request headers are final (Envoy hands the access log its
-// header map, source/extensions/common/wasm/context.cc Context::log), the
-// auth plugins' consumer and the router's trace headers are in them, and
-// the ai_log other plugins write in their response callbacks is complete.
+// by now: Envoy registers the Wasm filter as an access-log handler too
+// (source/extensions/filters/http/wasm/config.cc: addAccessLogHandler) and
+// hands its log the final header maps (source/extensions/common/wasm/
+// context.cc, Context::log and getConstMap), so the auth plugins' consumer
+// and the router's trace headers are in them; and the ai_log other plugins
+// write in their response callbacks is complete.
 func onStreamDone(ctx wrapper.HttpContext, cfg pluginConfig) {
 	r := stateOf(ctx)
 	if r == nil || cfg.sender == nil {

@@ -78,9 +78,11 @@ func AILogMarkdownTable() string {
 		if k.Column != "" {
 			fills = "`" + k.Column + "`"
 		}
+		var entries []string
 		for _, d := range AILogDetails {
 			if d.Object == k.Key {
-				fills = "its `" + d.Entry + "` → `" + d.Column + "`"
+				entries = append(entries, strings.TrimPrefix(d.Provider+"'s `"+d.Entry+"`", "'s "))
+				fills = "its " + strings.Join(entries, ", else ") + " → `" + d.Column + "`"
 			}
 		}
 		content := ""

@@ -17,6 +17,8 @@ func TestFieldsMatchTheTable(t *testing.T) {
 		"upstream_transport_failure_reason": true, "upstream_local_address": true, "istio_policy_status": true,
 		"resp_headers": true, "req_body_truncated": true, "resp_body_truncated": true,
 		"cached_tokens": true, "reasoning_tokens": true, "cost": true,
+		// otelcol-log-pusher's own; loadgen sends what db-log-pusher sends.
+		"entry_id": true, "ai_log_truncated": true,
 	}
 	e := Entry("run", 7, 10)
 	for key := range e {

@@ -113,6 +113,8 @@ const (
 	AttrOutputTokens  = "gen_ai.usage.output_tokens"
 	AttrTotalTokens   = "higress.usage.total_tokens"
 	AttrXForwardedFor = "client.address"
+	AttrDuration      = "higress.duration_ms"
+	AttrCodeDetails   = "higress.response_code_details"
 	// AttrCost is what the request cost by the ailog processor's price
 	// table, in AttrCurrency.
 	AttrCost     = "higress.usage.cost"
@@ -132,10 +134,10 @@ var Fields = []Field{
 	{JSON: "x_forwarded_for", Attr: AttrXForwardedFor, Kind: String, Column: "x_forwarded_for", SQLType: "VARCHAR(512)"},
 	{JSON: "response_code", Attr: AttrResponseCode, Kind: Int, Column: "response_code", SQLType: "INT"},
 	{JSON: "response_flags", Attr: "higress.response_flags", Kind: String, Column: "response_flags", SQLType: "VARCHAR(255)"},
-	{JSON: "response_code_details", Attr: "higress.response_code_details", Kind: String, Column: "response_code_details", SQLType: "VARCHAR(512)"},
+	{JSON: "response_code_details", Attr: AttrCodeDetails, Kind: String, Column: "response_code_details", SQLType: "VARCHAR(512)"},
 	{JSON: "bytes_received", Attr: "http.request.body.size", Kind: Int, Column: "bytes_received", SQLType: "BIGINT"},
 	{JSON: "bytes_sent", Attr: "http.response.body.size", Kind: Int, Column: "bytes_sent", SQLType: "BIGINT"},
-	{JSON: "duration", Attr: "higress.duration_ms", Kind: Int, Column: "duration", SQLType: "BIGINT"},
+	{JSON: "duration", Attr: AttrDuration, Kind: Int, Column: "duration", SQLType: "BIGINT"},
 	{JSON: "upstream_cluster", Attr: AttrUpstream, Kind: String, Column: "upstream_cluster", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "upstream_host", Attr: "higress.upstream.host", Kind: String, Column: "upstream_host", SQLType: "VARCHAR(255)"},
 	{JSON: "upstream_service_time", Attr: "higress.upstream.service_time", Kind: String, Column: "upstream_service_time", SQLType: "VARCHAR(64)"},

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"log"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -87,7 +89,7 @@ func TestBuildPushAndPullLikeHigress(t *testing.T) {
 	_, err = fromLayout(layoutDir(dir, pluginName), "9.9.9")
 	assert.ErrorContains(t, err, `no image tagged "9.9.9"`)
 
-	srv := httptest.NewServer(registry.New())
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
 	reg := u.Host + "/team"

@@ -15,12 +15,14 @@ import (
 func TestReleaseWorkflowPushesBothImages(t *testing.T) {
 	raw, err := os.ReadFile("../../.github/workflows/release.yml")
 	require.NoError(t, err)
+	// YAML 1.1 reads the key `on` as true, as sigs.k8s.io/yaml does.
+	raw = []byte(strings.Replace(string(raw), "\non:\n", "\nworkflow_on:\n", 1))
 	var wf struct {
 		On struct {
 			Push struct {
 				Tags []string `json:"tags"`
 			} `json:"push"`
-		} `json:"on"`
+		} `json:"workflow_on"`
 		Jobs map[string]struct {
 			Steps []struct {
 				Run string            `json:"run"`

@@ -45,9 +45,9 @@ var (
 )
 
 const (
-	paramStart       = "start"  // the POC's older name of start_time
+	paramStart       = "start" // the POC's older name of start_time
 	paramEnd         = "end"
-	paramStatus      = "status" // the POC's older name of response_code
+	paramStatus      = "status"       // the POC's older name of response_code
 	paramErrors      = "errors"       // true: response_code 0 or >= 400, HiMarket's errors
 	paramMinDuration = "min_duration" // duration (ms) at least this
 

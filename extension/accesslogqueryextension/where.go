@@ -50,7 +50,7 @@ func (w *where) conditions(conds []condition) {
 		case opBelow:
 			w.add(quote(c.col)+" < ?", c.value)
 		case opError:
-			w.add("("+quote(c.col)+" = 0 OR "+quote(c.col)+" >= 400)")
+			w.add("(" + quote(c.col) + " = 0 OR " + quote(c.col) + " >= 400)")
 		default:
 			w.add(quote(c.col)+" = ?", c.value)
 		}

@@ -31,7 +31,7 @@ func TestLoadConfig(t *testing.T) {
 				assert.False(t, cfg.Auth.HasValue())
 				assert.True(t, cfg.MySQLTLS.Insecure)
 				assert.Equal(t, time.Hour, cfg.DefaultWindow)
-				assert.Equal(t, 24*time.Hour, cfg.MaxWindow)
+				assert.Equal(t, 7*24*time.Hour, cfg.MaxWindow, "the explorer's 7-day preset")
 				assert.Equal(t, 10, cfg.DefaultPageSize)
 				assert.Equal(t, 100, cfg.MaxPageSize)
 				assert.Equal(t, 10000, cfg.MaxOffset)

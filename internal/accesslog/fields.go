@@ -115,6 +115,7 @@ const (
 	AttrXForwardedFor = "client.address"
 	AttrDuration      = "higress.duration_ms"
 	AttrCodeDetails   = "higress.response_code_details"
+	AttrUpstreamTime  = "higress.upstream.service_time"
 	// AttrCost is what the request cost by the ailog processor's price
 	// table, in AttrCurrency.
 	AttrCost     = "higress.usage.cost"
@@ -140,7 +141,7 @@ var Fields = []Field{
 	{JSON: "duration", Attr: AttrDuration, Kind: Int, Column: "duration", SQLType: "BIGINT"},
 	{JSON: "upstream_cluster", Attr: AttrUpstream, Kind: String, Column: "upstream_cluster", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "upstream_host", Attr: "higress.upstream.host", Kind: String, Column: "upstream_host", SQLType: "VARCHAR(255)"},
-	{JSON: "upstream_service_time", Attr: "higress.upstream.service_time", Kind: String, Column: "upstream_service_time", SQLType: "VARCHAR(64)"},
+	{JSON: "upstream_service_time", Attr: AttrUpstreamTime, Kind: String, Column: "upstream_service_time", SQLType: "VARCHAR(64)"},
 	{JSON: "upstream_transport_failure_reason", Attr: "higress.upstream.transport_failure_reason", Kind: String, Column: "upstream_transport_failure_reason", SQLType: "VARCHAR(1024)"},
 	{JSON: "upstream_local_address", Attr: "higress.upstream.local_address", Kind: String, Column: "upstream_local_address", SQLType: "VARCHAR(255)"},
 	{JSON: "downstream_local_address", Attr: "higress.downstream.local_address", Kind: String, Column: "downstream_local_address", SQLType: "VARCHAR(255)"},

@@ -24,7 +24,7 @@ const minQueueBytes = 1 << 20
 // Config is the mysqlaccesslog exporter configuration.
 type Config struct {
 	// DSN is a go-sql-driver/mysql DSN naming the database, e.g.
-	// "user:pass@tcp(db:3306)/himarket". HiMarket reads its own database,
+	// "higress:PASSWORD@tcp(mysql:3306)/higress_poc". HiMarket reads its own database,
 	// so the name is always configuration. It carries the password, so it
 	// is opaque: never printed, never logged.
 	DSN configopaque.String `mapstructure:"dsn"`

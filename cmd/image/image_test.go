@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +100,19 @@ func TestBuildPushAndPullLikeHigress(t *testing.T) {
 	require.Len(t, res, 2)
 	assert.Equal(t, reg+"/otelcol-higress:1.2.3", res[0].ref)
 	assert.Equal(t, reg+"/otelcol-higress", res[0].repo)
+
+	// What make push prints is what the README's quick start shows, for the
+	// README's registry and with the digests elided.
+	var out strings.Builder
+	report(&out, res, "1.2.3")
+	printed := strings.ReplaceAll(out.String(), u.Host+"/team", "registry.example.com/team")
+	printed = regexp.MustCompile(`sha256:[0-9a-f]{64}`).ReplaceAllString(printed, "sha256:…")
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	m := regexp.MustCompile("(?s)<!-- quickstart:push-output -->\\s*```\\n(.*?)```").FindSubmatch(readme)
+	require.NotNil(t, m, "README's quickstart:push-output block")
+	want := strings.NewReplacer(":0.1.0", ":1.2.3", "image.tag=0.1.0", "image.tag=1.2.3").Replace(string(m[1]))
+	assert.Equal(t, want, printed)
 
 	// Istio's fetcher: remote.Get, then the descriptor's Image().
 	ref, err := name.ParseReference(res[1].ref, name.Insecure)

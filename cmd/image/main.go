@@ -13,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -83,12 +84,18 @@ func runPush(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range pushed {
-		fmt.Printf("pushed %s@%s\n", p.ref, p.digest)
-	}
-	fmt.Printf("\nhelm:       --set image.repository=%s --set image.tag=%s\n", pushed[0].repo, o.version)
-	fmt.Printf("WasmPlugin: url: oci://%s\n", pushed[1].ref)
+	report(os.Stdout, pushed, o.version)
 	return nil
+}
+
+// report says what was pushed and what the quick start's next steps take
+// from it (the README quotes it).
+func report(w io.Writer, pushed []pushed, version string) {
+	for _, p := range pushed {
+		fmt.Fprintf(w, "pushed %s@%s\n", p.ref, p.digest)
+	}
+	fmt.Fprintf(w, "\nhelm:       --set image.repository=%s --set image.tag=%s\n", pushed[0].repo, version)
+	fmt.Fprintf(w, "WasmPlugin: url: oci://%s\n", pushed[1].ref)
 }
 
 func envOr(name, def string) string {

@@ -23,7 +23,7 @@ func readmeBlock(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
-	m := regexp.MustCompile("(?s)<!-- quickstart:"+regexp.QuoteMeta(name)+" -->\\s*```[a-z]*\\n(.*?)```").FindSubmatch(b)
+	m := regexp.MustCompile("(?s)<!-- quickstart:" + regexp.QuoteMeta(name) + " -->\\s*```[a-z]*\\n(.*?)```").FindSubmatch(b)
 	require.NotNil(t, m, "README.md has no quickstart:%s block", name)
 	return string(m[1])
 }

@@ -76,8 +76,10 @@ type Field struct {
 	SQLType string
 	// Indexed adds an index (column, start_time): the columns HiMarket's
 	// OR-chained filters put in SQL (api, model, consumer, route_name,
-	// upstream_cluster). Every other index costs inserts and no HiMarket
-	// query uses it (BENCHMARKS.md, "the index set").
+	// upstream_cluster), and request_id and trace_id, which the query
+	// extension looks up in the whole table (one request whatever its age).
+	// Every other index costs inserts and no query uses it (BENCHMARKS.md,
+	// "the index set").
 	Indexed bool
 }
 
@@ -125,12 +127,12 @@ const (
 // Fields is THE table, in access_logs column order.
 var Fields = []Field{
 	{JSON: "start_time", Attr: AttrStartTime, Kind: Time, Column: "start_time", SQLType: "TIMESTAMP(3) NULL"},
-	{JSON: "trace_id", Attr: AttrTraceID, Kind: String, Column: "trace_id", SQLType: "VARCHAR(255)"},
+	{JSON: "trace_id", Attr: AttrTraceID, Kind: String, Column: "trace_id", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "authority", Attr: "server.address", Kind: String, Column: "authority", SQLType: "VARCHAR(255)"},
 	{JSON: "method", Attr: AttrMethod, Kind: String, Column: "method", SQLType: "VARCHAR(16)"},
 	{JSON: "path", Attr: AttrPath, Kind: String, Column: "path", SQLType: "VARCHAR(2048)"},
 	{JSON: "protocol", Attr: "network.protocol.version", Kind: String, Column: "protocol", SQLType: "VARCHAR(32)"},
-	{JSON: "request_id", Attr: AttrRequestID, Kind: String, Column: "request_id", SQLType: "VARCHAR(255)"},
+	{JSON: "request_id", Attr: AttrRequestID, Kind: String, Column: "request_id", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "user_agent", Attr: "user_agent.original", Kind: String, Column: "user_agent", SQLType: "VARCHAR(1024)"},
 	{JSON: "x_forwarded_for", Attr: AttrXForwardedFor, Kind: String, Column: "x_forwarded_for", SQLType: "VARCHAR(512)"},
 	{JSON: "response_code", Attr: AttrResponseCode, Kind: Int, Column: "response_code", SQLType: "INT"},

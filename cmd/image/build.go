@@ -300,7 +300,6 @@ func (o buildOptions) labels() map[string]string {
 		"org.opencontainers.image.revision":    o.revision,
 		"org.opencontainers.image.source":      o.source,
 		"org.opencontainers.image.created":     o.created.UTC().Format(time.RFC3339),
-		"org.opencontainers.image.licenses":    "Apache-2.0",
 	}
 }
 

@@ -95,7 +95,7 @@ func (e *queryExtension) readSeries(ctx context.Context, s *tableSchema, sc *sta
 			_ = rows.Close()
 			return nil, err
 		}
-		if b, ok := bucketOf(vals[0]); ok {
+		if b, ok := toInt(vals[0]); ok {
 			found[b] = &bucket{counts: vals[1:]}
 		}
 	}
@@ -113,7 +113,7 @@ func (e *queryExtension) readSeries(ctx context.Context, s *tableSchema, sc *sta
 		if err := scanAll(rows, vals); err != nil {
 			return nil, err
 		}
-		if b, ok := bucketOf(vals[0]); ok && found[b] != nil {
+		if b, ok := toInt(vals[0]); ok && found[b] != nil {
 			found[b].pct = vals[1:]
 		}
 	}
@@ -148,24 +148,6 @@ func (e *queryExtension) readSeries(ctx context.Context, s *tableSchema, sc *sta
 		out = append(out, o)
 	}
 	return out, nil
-}
-
-// bucketOf reads a FLOOR() result, which drivers return as an integer,
-// a decimal's text or a float.
-func bucketOf(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case float64:
-		return int64(x), true
-	case []byte:
-		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return n, true
-		}
-		f, err := strconv.ParseFloat(string(x), 64)
-		return int64(f), err == nil
-	}
-	return 0, false
 }
 
 func floorDiv(a, b int64) int64 {

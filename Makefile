@@ -110,6 +110,7 @@ fuzz:
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseTime -fuzztime $(FUZZTIME)
+	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseInterval -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:

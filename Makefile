@@ -10,7 +10,7 @@ PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
 
-.PHONY: all build run test test-unit test-plugin plugin image push plugin-image chromium test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
+.PHONY: all build run test test-unit test-plugin plugin image push plugin-image chromium tidb test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
 
 all: build
 
@@ -28,7 +28,7 @@ run: build
 ## every test (fuzz seed corpora included) and the gateway plugin's tests
 test: check-generated lint image test-unit test-plugin
 
-test-unit:
+test-unit: tidb
 	$(GO) test $(TEST_FLAGS) $(PKGS)
 
 ## plugin: build the gateway plugin (plugin/, its own Go module) to bin/plugin.wasm
@@ -66,6 +66,19 @@ plugin-image:
 ## test; without it that test skips, unless CI is set (.ci/run sets it)
 chromium:
 	.ci/install-chromium
+
+## tidb: bin/tidb-server, the real TiDB the tests start (internal/mysqltest): the
+## version pinned in tools/tidb/go.mod, built with `go build` from the Go module
+## proxy. Rebuilt only when tools/tidb/go.mod or go.sum change (bin/tidb-server.pin
+## records which): ~10 CPU-minutes and ~240 MB the first time (README, "Databases").
+TIDB_SERVER := bin/tidb-server
+tidb:
+	@pin=$$(cat tools/tidb/go.mod tools/tidb/go.sum | sha256sum | cut -c1-16); \
+	if [ -x $(TIDB_SERVER) ] && [ "$$(cat $(TIDB_SERVER).pin 2>/dev/null)" = "$$pin" ]; then \
+		echo "$(TIDB_SERVER) is up to date (pin $$pin)"; exit 0; fi; \
+	echo "building $(TIDB_SERVER) from tools/tidb/go.mod (pin $$pin)"; \
+	cd tools/tidb && $(GO) build -trimpath -o $(CURDIR)/$(TIDB_SERVER) github.com/pingcap/tidb/cmd/tidb-server && \
+	echo $$pin > $(CURDIR)/$(TIDB_SERVER).pin
 
 ## test-reliability: the long reliability cases (30 s DB outage, 30 s 10× overload, …) against
 ## the real binary and MariaDB (MYSQL_TEST_DSN); the short ones run in `make test`
@@ -111,6 +124,7 @@ fuzz:
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseTime -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseInterval -fuzztime $(FUZZTIME)
+	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseCoverage -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
 bench:
@@ -118,9 +132,10 @@ bench:
 	$(MAKE) bench-e2e
 
 ## bench-e2e: the built distribution against MariaDB (MYSQL_TEST_DSN) and the sink's own
-## limit in the same run; rewrites its section of BENCHMARKS.md
-BENCH_FLAGS ?= -duration 15s
-bench-e2e: build
+## limit in the same run, and the TiDB sanity case against bin/tidb-server (-tidb);
+## rewrites its section of BENCHMARKS.md
+BENCH_FLAGS ?= -duration 15s -tidb
+bench-e2e: build tidb
 	$(GO) run ./cmd/bench -bin $(BIN) -build=false $(BENCH_FLAGS) -write BENCHMARKS.md
 
 ## docker: build the container image (needs a Docker engine; none runs on the dev machines)

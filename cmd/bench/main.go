@@ -57,6 +57,15 @@ type benchCase struct {
 	// again, paced, in arrays of PerPost: the same gateway request rate as
 	// plugin batches instead of single entries. That case runs first.
 	RateOf string
+	// TiDB: the database is the run's tidb-server (-tidb), not MariaDB.
+	TiDB bool
+}
+
+// server is a database server cases write to.
+type server struct {
+	admin *sql.DB
+	dsn   string // no database
+	pid   int    // its local process, 0 when unknown (CPU then n/a)
 }
 
 type durability string
@@ -111,6 +120,7 @@ func main() {
 		chunk    = flag.Int("sink-chunk", 1000, "rows per INSERT of the sink measurement (the exporter's max_rows_per_statement)")
 		topos    = flag.String("topology", topoSplit+","+topoShared, "CPU topologies of the throughput cases: split (database on CPU 0, load generator and collector on CPU 1), shared (everything on every CPU)")
 		rounds   = flag.Int("rounds", 3, "interleaved rounds of the throughput cases: each round runs every case once; the tables give medians")
+		withTiDB = flag.Bool("tidb", false, "also run the TiDB cases against bin/tidb-server (make tidb), one process with its embedded store on this machine: a sanity figure, not a capacity plan (shared topology only)")
 	)
 	env := flag.String("collector-env", "GOMEMLIMIT=320MiB", "comma-separated environment of every collector process: GOMEMLIMIT under memory_limiter's soft limit (512 − 128 MiB), so the garbage collector, not the limiter, keeps the heap down")
 	flag.IntVar(&queueBytes, "queue-bytes", 0, "sending_queue size in bytes of the throughput cases (0: the exporter's default)")
@@ -118,13 +128,13 @@ func main() {
 	if *env != "" {
 		collectorEnv = strings.Split(*env, ",")
 	}
-	if err := run(*binPath, *build, *dsn, *duration, *only, *write, *writers, *chunk, *rounds, strings.Split(*topos, ",")); err != nil {
+	if err := run(*binPath, *build, *dsn, *withTiDB, *duration, *only, *write, *writers, *chunk, *rounds, strings.Split(*topos, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(binPath string, build bool, serverDSN string, dur time.Duration, only, write string, writers, chunk, rounds int, topologies []string) error {
+func run(binPath string, build bool, serverDSN string, withTiDB bool, dur time.Duration, only, write string, writers, chunk, rounds int, topologies []string) error {
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		return err
@@ -148,6 +158,21 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 		return err
 	}
 	defer admin.Close()
+	maria := server{admin: admin, dsn: serverDSN, pid: dbServerPID()}
+	var tidb *server
+	if withTiDB {
+		dsn, pid, err := mysqltest.StartTiDB()
+		if err != nil {
+			return fmt.Errorf("tidb: %w", err)
+		}
+		tadmin, tversion, err := openAdmin(dsn)
+		if err != nil {
+			return err
+		}
+		defer tadmin.Close()
+		tidb = &server{admin: tadmin, dsn: dsn, pid: pid}
+		version += "; TiDB " + tversion + " (one tidb-server, -store unistore)"
+	}
 
 	// "tuned": what BENCHMARKS.md recommends for throughput — GOGC=300
 	// next to GOMEMLIMIT and, in memory, a 16 MiB queue that holds
@@ -173,9 +198,17 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 		{Name: "backlog 80k rows, DB down, write-ahead log", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, BacklogPosts: 800},
 		{Name: "backlog 160k rows, DB down, write-ahead log", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, BacklogPosts: 1600},
 	}
+	if withTiDB {
+		// The shipped configuration (write-ahead log, no queue) with the
+		// plugin's arrays and with single entries, into TiDB's table
+		// layout (the exporter detects TiDB and creates it).
+		cases = append(cases,
+			benchCase{Name: arrays + string(writeAheadLog) + ", TiDB", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, TiDB: true},
+			benchCase{Name: single16 + string(writeAheadLog) + ", TiDB", Concurrency: 16, PerPost: 1, Durability: writeAheadLog, TiDB: true})
+	}
 	var results []result
 	for _, topo := range topologies {
-		rs, err := runTopology(topo, cases, binPath, admin, serverDSN, dur, only, writers, chunk, rounds)
+		rs, err := runTopology(topo, cases, binPath, maria, tidb, dur, only, writers, chunk, rounds)
 		if err != nil {
 			return err
 		}
@@ -193,11 +226,11 @@ func run(binPath string, build bool, serverDSN string, dur time.Duration, only, 
 // interleaved (every case once per round, so slow drifts of the machine
 // hit every case alike); backlog cases (memory, not throughput) once, in
 // the shared topology.
-func runTopology(topo string, cases []benchCase, binPath string, admin *sql.DB, serverDSN string, dur time.Duration, only string, writers, chunk, rounds int) ([]result, error) {
+func runTopology(topo string, cases []benchCase, binPath string, maria server, tidb *server, dur time.Duration, only string, writers, chunk, rounds int) ([]result, error) {
 	switch topo {
 	case topoShared:
 	case topoSplit:
-		restore, err := pinSplit(dbServerPID())
+		restore, err := pinSplit(maria.pid)
 		if err != nil {
 			return nil, err
 		}
@@ -216,17 +249,22 @@ func runTopology(topo string, cases []benchCase, binPath string, admin *sql.DB, 
 		done := map[string]result{}
 		for _, c := range cases {
 			if only != "" && !strings.Contains(c.Name, only) && !needed[c.Name] ||
-				c.BacklogPosts > 0 && (topo != topoShared || round > 1) {
+				c.BacklogPosts > 0 && (topo != topoShared || round > 1) ||
+				c.TiDB && (tidb == nil || topo != topoShared) {
 				continue
+			}
+			srv := maria
+			if c.TiDB {
+				srv = *tidb
 			}
 			fmt.Fprintf(os.Stderr, "== [%s, round %d/%d] %s\n", topo, round, rounds, c.Name)
 			var r result
 			if c.BacklogPosts > 0 {
-				r = backlogCase(binPath, admin, serverDSN, c)
+				r = backlogCase(binPath, srv.admin, srv.dsn, c)
 			} else if ref, ok := done[c.RateOf]; c.RateOf != "" && (!ok || ref.Err != nil || ref.EntPerSec <= 0) {
 				r = result{Case: c, Err: fmt.Errorf("no entry rate from %q", c.RateOf)}
 			} else {
-				r = throughputCase(binPath, admin, serverDSN, c, dur, writers, chunk, ref.EntPerSec/float64(c.PerPost))
+				r = throughputCase(binPath, srv, c, dur, writers, chunk, ref.EntPerSec/float64(c.PerPost))
 			}
 			done[c.Name] = r
 			r.Topology = topo
@@ -373,9 +411,9 @@ func warm(col *harness.Collector, db *sql.DB) error {
 }
 
 // throughputCase runs c; rate caps POSTs/s (0: closed loop, as fast as answered).
-func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, dur time.Duration, writers, chunk int, rate float64) (r result) {
+func throughputCase(bin string, srv server, c benchCase, dur time.Duration, writers, chunk int, rate float64) (r result) {
 	r.Case = c
-	dsn, drop, err := scratch(admin, serverDSN)
+	dsn, drop, err := scratch(srv.admin, srv.dsn)
 	if err != nil {
 		r.Err = err
 		return r
@@ -391,7 +429,7 @@ func throughputCase(bin string, admin *sql.DB, serverDSN string, c benchCase, du
 
 	run := fmt.Sprintf("b%x", time.Now().UnixNano()&0xffffff)
 	cpu0, _ := col.CPUSeconds()
-	dbm := cpuMeter(dbServerPID())
+	dbm := cpuMeter(srv.pid)
 	db0 := dbm.seconds()
 	start := time.Now()
 	res, err := loadgen.Run(context.Background(), loadgen.Config{

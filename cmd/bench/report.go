@@ -26,6 +26,9 @@ func markdown(results []result, machine string, dur time.Duration, rounds int, a
 		"Every collector runs with `%s`; \"tuned\" cases add `GOGC=300` and, for the memory queue, `sending_queue: {sizer: bytes, queue_size: 16777216, block_on_overflow: true}`. "+
 		"**e2e rows/s** = acknowledged rows ÷ (first request → last row visible). **sink rows/s** = the same rows copied straight into a `CREATE TABLE … LIKE access_logs` table (same columns, indexes, unique uid key) with multi-row INSERTs of 1000 rows on 4 connections, right after the case. Collector CPU = its utime+stime (/proc/PID/stat) over the same interval; DB CPU = the database server's, in the e2e case and in the sink copy; peak RSS = VmHWM.\n\n", dur, strings.Join(collectorEnv, " "))
 	fmt.Fprintf(&b, "Every throughput case ran %d times, the cases interleaved round by round; each cell is the median of the runs (collector CPU also gives min–max).\n\n", rounds)
+	if slices.ContainsFunc(results, func(r result) bool { return r.Case.TiDB }) {
+		b.WriteString("Cases marked **TiDB** write to a real tidb-server (`make tidb`, the version of `tools/tidb/go.mod`) running as one process with its embedded store (`-store unistore`) on this same machine, into the table the exporter creates for TiDB (sharded row ids, `AUTO_ID_CACHE=1`). That is a sanity figure — the exporter, HiMarket's table and TiDB's write path together — not a capacity plan: a TiDB cluster spreads the same writes over TiDB servers and TiKV stores on other hosts (docs/scale-out.md). Shared topology only.\n\n")
+	}
 	var backlog []result
 	var topos []string
 	byTopo := map[string][]result{}

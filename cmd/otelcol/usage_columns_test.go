@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -44,11 +43,10 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 				// go-mysql-server's memory tables want a single writer.
 				extra = append(extra, "yaml:receivers::higresslog::wal::consumers: 1")
 			}
-			ddl, err := os.ReadFile("../../exporter/mysqlaccesslogexporter/testdata/ddl_datetime.sql")
-			require.NoError(t, err)
-			_, err = admin.Exec(strings.Replace(stripSQLComments(string(ddl)), "CREATE TABLE access_logs",
-				"CREATE TABLE `"+database+"`.access_logs", 1))
-			require.NoError(t, err)
+			for _, stmt := range mysqltest.PublishedDDL(mysqltest.DDLReadmeDatetime, "`"+database+"`.access_logs") {
+				_, err := admin.Exec(stmt)
+				require.NoError(t, err)
+			}
 
 			t.Setenv("MYSQL_DSN", dsn)
 			t.Setenv("WAL_DIR", t.TempDir())
@@ -99,14 +97,4 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 			assert.Equal(t, map[string]string{"cached_tokens": "bigint YES", "reasoning_tokens": "bigint YES", "cost": "double YES"}, got)
 		})
 	}
-}
-
-func stripSQLComments(s string) string {
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			out = append(out, line)
-		}
-	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
 }

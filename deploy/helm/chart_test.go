@@ -335,7 +335,7 @@ func TestQueryAPI(t *testing.T) {
 	}}))
 	cfg = collectorConfig(t, objs)
 	assert.Equal(t, "0.0.0.0:8090", cr.Get(cfg, "extensions", "accesslogquery", "endpoint"))
-	assert.Equal(t, "${env:QUERY_MYSQL_DSN}", cr.Get(cfg, "extensions", "accesslogquery", "dsn"), "the DSN never lands in the ConfigMap")
+	assert.Equal(t, "${env:QUERY_MYSQL_DSN}", cr.Get(cfg, "extensions", "accesslogquery", "mysql", "dsn"), "the DSN never lands in the ConfigMap")
 	assert.Equal(t, "access_logs", cr.Get(cfg, "extensions", "accesslogquery", "table"))
 	assert.Equal(t, "bearertokenauth/query", cr.Get(cfg, "extensions", "accesslogquery", "auth", "authenticator"))
 	assert.Equal(t, "${env:QUERY_TOKEN}", cr.Get(cfg, "extensions", "bearertokenauth/query", "token"))

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // BenchmarkWrite measures rows/s into MariaDB for batches of full rows
@@ -57,7 +58,7 @@ func BenchmarkWrite(b *testing.B) {
 func BenchmarkMapRows(b *testing.B) {
 	varchars := map[string]liveColumn{}
 	for _, f := range schemaFields() {
-		varchars[f.Column] = liveColumn{name: f.Column, dataType: "varchar", colType: "varchar(255)", nullable: "YES"}
+		varchars[f.Column] = liveColumn{Name: f.Column, DataType: "varchar", ColumnType: "varchar(255)", Nullable: true}
 	}
 	for _, tc := range []struct {
 		name string
@@ -130,22 +131,22 @@ func allRecords(ld plog.Logs) []plog.LogRecord {
 func ddlLiveColumns() map[string]liveColumn {
 	live := map[string]liveColumn{}
 	for _, f := range schemaFields() {
-		lc := liveColumn{name: f.Column, nullable: "YES", charset: sql.NullString{String: "utf8mb4", Valid: true}}
+		lc := liveColumn{Name: f.Column, Nullable: true, Charset: "utf8mb4"}
 		typ := strings.ToLower(strings.Fields(f.SQLType)[0])
 		if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(typ, "varchar("), ")")); err == nil {
-			lc.maxChars = sql.NullInt64{Int64: int64(n), Valid: true}
-			lc.maxBytes = sql.NullInt64{Int64: 4 * int64(n), Valid: true}
+			lc.MaxChars = sql.NullInt64{Int64: int64(n), Valid: true}
+			lc.MaxBytes = sql.NullInt64{Int64: 4 * int64(n), Valid: true}
 			typ = "varchar"
 		}
 		switch typ {
 		case "timestamp(3)":
-			typ, lc.precision = "timestamp", sql.NullInt64{Int64: 3, Valid: true}
+			typ, lc.FracSecs = "timestamp", 3
 		case "json":
 			typ = "longtext"
-			lc.maxChars = sql.NullInt64{Int64: 1<<32 - 1, Valid: true}
-			lc.maxBytes = lc.maxChars
+			lc.MaxChars = sql.NullInt64{Int64: 1<<32 - 1, Valid: true}
+			lc.MaxBytes = lc.MaxChars
 		}
-		lc.dataType, lc.colType = typ, typ
+		lc.DataType, lc.ColumnType, lc.Class = typ, typ, mysqlconn.Classify(typ)
 		live[f.Column] = lc
 	}
 	return live

@@ -1,22 +1,21 @@
 package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter"
 
 import (
-	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // valueClass is how a value must be shaped for the live column's type.
-type valueClass int
+type valueClass = mysqlconn.Class
 
 const (
-	classString valueClass = iota
-	classInt
-	classFloat
-	classTime
-	classJSON
+	classString = mysqlconn.ClassString
+	classInt    = mysqlconn.ClassInt
+	classFloat  = mysqlconn.ClassFloat
+	classTime   = mysqlconn.ClassTime
+	classJSON   = mysqlconn.ClassJSON
 )
 
 // column is one live column the exporter writes, as information_schema
@@ -34,44 +33,17 @@ type column struct {
 	fracSecs int // DATETIME_PRECISION
 }
 
-// querier reads from the pool or from one pinned connection.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+// liveColumn is one column of the live table.
+type liveColumn = mysqlconn.Column
 
-// liveColumn is one row of information_schema.columns.
-type liveColumn struct {
-	name      string
-	dataType  string
-	colType   string
-	maxChars  sql.NullInt64
-	maxBytes  sql.NullInt64
-	charset   sql.NullString
-	nullable  string
-	precision sql.NullInt64
-}
+// querier reads from the pool or from one pinned connection.
+type querier = mysqlconn.Querier
 
 // readColumns lists the table's columns; an empty result means no table.
-func readColumns(ctx context.Context, db querier, database, table string) (map[string]liveColumn, error) {
-	rows, err := db.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_MAXIMUM_LENGTH,
-		CHARACTER_OCTET_LENGTH, CHARACTER_SET_NAME, IS_NULLABLE, DATETIME_PRECISION
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, database, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols := map[string]liveColumn{}
-	for rows.Next() {
-		var c liveColumn
-		if err := rows.Scan(&c.name, &c.dataType, &c.colType, &c.maxChars, &c.maxBytes, &c.charset,
-			&c.nullable, &c.precision); err != nil {
-			return nil, err
-		}
-		// Column names are case-insensitive in MySQL.
-		cols[strings.ToLower(c.name)] = c
-	}
-	return cols, rows.Err()
-}
+var readColumns = mysqlconn.ReadColumns
+
+// qualified is `database`.`table`.
+var qualified = mysqlconn.Qualified
 
 // writableColumns are the field-table columns (plus the idempotency column)
 // that exist in the live table, in field-table order. Columns the table
@@ -95,35 +67,18 @@ func writableColumns(live map[string]liveColumn) []column {
 }
 
 func describe(f *accesslog.Field, lc liveColumn) column {
-	c := column{
-		name:     lc.name,
+	return column{
+		name:     lc.Name,
 		field:    f,
-		dataType: strings.ToLower(lc.dataType),
-		unsigned: strings.Contains(strings.ToLower(lc.colType), "unsigned"),
-		nullable: strings.EqualFold(lc.nullable, "YES"),
-		fracSecs: int(lc.precision.Int64),
+		dataType: lc.DataType,
+		class:    lc.Class,
+		maxChars: lc.MaxChars.Int64,
+		maxBytes: lc.MaxBytes.Int64,
+		utf8mb3:  lc.Charset == "utf8" || lc.Charset == "utf8mb3",
+		unsigned: lc.Unsigned(),
+		nullable: lc.Nullable,
+		fracSecs: lc.FracSecs,
 	}
-	if lc.maxChars.Valid {
-		c.maxChars = lc.maxChars.Int64
-	}
-	if lc.maxBytes.Valid {
-		c.maxBytes = lc.maxBytes.Int64
-	}
-	cs := strings.ToLower(lc.charset.String)
-	c.utf8mb3 = cs == "utf8" || cs == "utf8mb3"
-	switch c.dataType {
-	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year":
-		c.class = classInt
-	case "decimal", "numeric", "float", "double", "real":
-		c.class = classFloat
-	case "datetime", "timestamp", "date":
-		c.class = classTime
-	case "json":
-		c.class = classJSON
-	default:
-		c.class = classString
-	}
-	return c
 }
 
 // hasColumn reports whether the live table has the column.

@@ -3,18 +3,16 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
-	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/configkeys"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // minQueueBytes: a byte-sized queue smaller than this holds a few hundred
@@ -23,11 +21,11 @@ const minQueueBytes = 1 << 20
 
 // Config is the mysqlaccesslog exporter configuration.
 type Config struct {
-	// DSN is a go-sql-driver/mysql DSN naming the database, e.g.
-	// "higress:PASSWORD@tcp(mysql:3306)/higress_poc". HiMarket reads its own database,
-	// so the name is always configuration. It carries the password, so it
-	// is opaque: never printed, never logged.
-	DSN configopaque.String `mapstructure:"dsn"`
+	// ClientConfig is how the database is reached: dsn (naming the
+	// database HiMarket reads), tls, connect_timeout, conn_max_lifetime,
+	// conn_max_idle_time, max_open_conns — the query extension's `mysql`
+	// block has the same keys.
+	mysqlconn.ClientConfig `mapstructure:",squash"`
 	// Table is the access-log table; "<table>_rejected" is its dead-letter table.
 	Table string `mapstructure:"table"`
 	// CreateSchema creates the database, the tables, missing columns and
@@ -36,15 +34,6 @@ type Config struct {
 	// MaxRowsPerStatement bounds one INSERT (the placeholder and
 	// max_allowed_packet limits are applied on top).
 	MaxRowsPerStatement int `mapstructure:"max_rows_per_statement"`
-
-	// TLS is the only way to turn TLS on (the DSN's tls= is refused).
-	TLS configtls.ClientConfig `mapstructure:"tls"`
-	// ConnectTimeout bounds dialing and the handshake.
-	ConnectTimeout time.Duration `mapstructure:"connect_timeout"`
-	// ConnMaxLifetime and ConnMaxIdleTime age the pool's connections; the
-	// pool holds sending_queue::num_consumers of them, one per writer.
-	ConnMaxLifetime time.Duration `mapstructure:"conn_max_lifetime"`
-	ConnMaxIdleTime time.Duration `mapstructure:"conn_max_idle_time"`
 
 	// TimeoutConfig is the per-push timeout (key `timeout`).
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
@@ -81,53 +70,27 @@ type Config struct {
 // removedKeys are keys this exporter no longer has, with what to do
 // instead, so that an old configuration fails with directions rather
 // than with "invalid keys".
-var removedKeys = []struct{ key, instead string }{
-	{"database", "name the database in the dsn: user:pass@tcp(host:3306)/<database>"},
-	{"insert_method", "rows are always written with multi-row INSERT: delete the key"},
-	{"max_open_conns", "the pool holds sending_queue::num_consumers connections: delete the key"},
-	{"max_idle_conns", "the pool holds sending_queue::num_consumers connections: delete the key"},
-	{"schema_retry_interval", "a push that finds no schema sets it up, paced by retry_on_failure: delete the key"},
+var removedKeys = []configkeys.Removed{
+	{Key: "database", Instead: "name the database in the dsn: user:pass@tcp(host:3306)/<database>"},
+	{Key: "insert_method", Instead: "rows are always written with multi-row INSERT: delete the key"},
+	{Key: "max_idle_conns", Instead: "the pool keeps its max_open_conns connections: delete the key"},
+	{Key: "schema_retry_interval", Instead: "a push that finds no schema sets it up, paced by retry_on_failure: delete the key"},
 }
 
 // Unmarshal refuses removed keys with directions, then decodes as usual.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	var errs []error
-	for _, r := range removedKeys {
-		if conf.IsSet(r.key) {
-			errs = append(errs, fmt.Errorf("%s is no longer a setting: %s", r.key, r.instead))
-		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	return conf.Unmarshal(cfg)
+	return configkeys.Unmarshal(conf, cfg, removedKeys)
 }
 
 // Validate checks the configuration without changing it.
 func (cfg *Config) Validate() error {
 	var errs []error
-	if strings.TrimSpace(string(cfg.DSN)) == "" {
-		errs = append(errs, errors.New("dsn must not be empty"))
-	} else if parsed, err := mysql.ParseDSN(string(cfg.DSN)); err != nil {
-		// The driver's message never contains the password.
-		errs = append(errs, fmt.Errorf("dsn: %w", err))
-	} else {
-		if parsed.DBName == "" {
-			errs = append(errs, errors.New("dsn must name the database: user:pass@tcp(host:3306)/<database>"))
-		} else {
-			errs = append(errs, accesslog.CheckIdent("the dsn's database", parsed.DBName, accesslog.MaxIdentLen))
-		}
-		if parsed.TLSConfig != "" && parsed.TLSConfig != "false" {
-			errs = append(errs, fmt.Errorf("dsn: tls=%s is not supported: turn TLS on with the exporter's tls settings (tls::insecure: false)", parsed.TLSConfig))
-		}
-	}
+	// The embedded ClientConfig (dsn, tls, …) validates itself: the
+	// collector validates every field that has a Validate.
 	// The dead-letter table adds rejectedSuffix to the name and must still fit.
 	errs = append(errs, accesslog.CheckIdent("table", cfg.Table, accesslog.MaxIdentLen-len(rejectedSuffix)))
 	if cfg.MaxRowsPerStatement <= 0 {
 		errs = append(errs, errors.New("max_rows_per_statement must be positive"))
-	}
-	if cfg.ConnectTimeout < 0 || cfg.ConnMaxLifetime < 0 || cfg.ConnMaxIdleTime < 0 {
-		errs = append(errs, errors.New("connect_timeout, conn_max_lifetime and conn_max_idle_time must not be negative"))
 	}
 	errs = append(errs, cfg.validateLifecycle()...)
 	if q := cfg.QueueConfig.Get(); q != nil && q.Sizer == exporterhelper.RequestSizerTypeBytes && q.QueueSize < minQueueBytes {
@@ -174,19 +137,15 @@ func (cfg *Config) validateLifecycle() []error {
 func (cfg *Config) daily() bool { return cfg.Partitioning == partitioningDaily }
 
 // database is the database the DSN names.
-func (cfg *Config) database() string {
-	if parsed, err := mysql.ParseDSN(string(cfg.DSN)); err == nil {
-		return parsed.DBName
-	}
-	return ""
-}
+func (cfg *Config) database() string { return cfg.Database() }
 
-// poolSize is one connection per queue consumer: a push holds one
-// connection at a time. Without a queue, pushes come from the callers'
-// goroutines; defaultConsumers of them.
+// poolSize is one connection per queue consumer (a push holds one
+// connection at a time) unless max_open_conns says otherwise. Without a
+// queue, pushes come from the callers' goroutines; defaultConsumers of
+// them.
 func (cfg *Config) poolSize() int {
 	if q := cfg.QueueConfig.Get(); q != nil && q.NumConsumers > 0 {
-		return q.NumConsumers
+		return cfg.PoolSize(q.NumConsumers)
 	}
-	return defaultConsumers
+	return cfg.PoolSize(defaultConsumers)
 }

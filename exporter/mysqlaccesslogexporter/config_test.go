@@ -76,7 +76,7 @@ func TestLoadConfig(t *testing.T) {
 			q := cfg.QueueConfig.Get()
 			require.NotNil(t, q)
 			assert.Equal(t, 2, q.NumConsumers)
-			assert.Equal(t, 2, cfg.poolSize())
+			assert.Equal(t, 6, cfg.poolSize(), "max_open_conns overrides one per consumer")
 			assert.Equal(t, int64(50000), q.QueueSize)
 			require.NotNil(t, q.StorageID)
 			assert.Equal(t, "file_storage", q.StorageID.String())
@@ -93,14 +93,13 @@ func TestLoadConfig(t *testing.T) {
 		}},
 		{id: "empty_dsn", wantErr: []string{"dsn must not be empty"}},
 		{id: "no_database", wantErr: []string{"dsn must name the database"}},
-		{id: "dsn_tls", wantErr: []string{"tls=skip-verify is not supported: turn TLS on with the exporter's tls settings"}},
+		{id: "dsn_tls", wantErr: []string{"tls=skip-verify is not supported: turn TLS on with the tls settings"}},
 		{id: "bad", wantErr: []string{"table must not be empty", "max_rows_per_statement must be positive", "must not be negative"}},
 		{id: "bad_dsn", wantErr: []string{"dsn: invalid DSN"}},
 		{id: "queue_records_as_bytes", wantErr: []string{"sending_queue::queue_size 2000 is in bytes (sizer: bytes), less than 1 MiB; to count records set sizer: items"}},
 		{id: "removed_keys", unmarshalErr: []string{
 			"database is no longer a setting: name the database in the dsn",
 			"insert_method is no longer a setting",
-			"max_open_conns is no longer a setting",
 			"max_idle_conns is no longer a setting",
 			"schema_retry_interval is no longer a setting",
 		}},
@@ -149,7 +148,7 @@ func TestPasswordNeverPrinted(t *testing.T) {
 	cfg.DSN = "otel:s3cret@tcp(db:3306)/x"
 	assert.NotContains(t, fmtAll(cfg), "s3cret")
 	cfg.DSN = "otel:s3cret@tcp(db:3306"
-	assert.NotContains(t, cfg.Validate().Error(), "s3cret")
+	assert.NotContains(t, confmap.Validate(cfg).Error(), "s3cret")
 }
 
 func fmtAll(v any) string { return fmt.Sprintf("%v %+v %#v", v, v, v) }

@@ -79,10 +79,10 @@ func (e *mysqlExporter) start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	if e.db, err = openDB(mc, e.cfg, e.cfg.poolSize()); err != nil {
+	if e.db, err = e.cfg.Open(mc, e.cfg.poolSize(), e.cfg.poolSize()); err != nil {
 		return err
 	}
-	if e.maintenanceDB, err = openDB(mc, e.cfg, 1); err != nil {
+	if e.maintenanceDB, err = e.cfg.Open(mc, 1, 1); err != nil {
 		return err
 	}
 	bg, cancel := context.WithCancel(context.Background())
@@ -135,8 +135,8 @@ func (e *mysqlExporter) ensure(ctx context.Context) (*tableState, error) {
 	}
 	e.state = st
 	e.reportStatus(nil)
-	e.logger.Info("writing access logs", zap.String("database", e.database), zap.String("table", e.cfg.Table),
-		zap.Int("columns", len(st.cols)), zap.Bool("idempotent", st.uid), zap.Bool("dead_letter_table", st.deadLetter))
+	e.logger.Info("writing access logs", zap.Stringer("server", st.server.Flavor), zap.String("version", st.server.Version),
+		zap.String("database", e.database), zap.String("table", e.cfg.Table), zap.Int("columns", len(st.cols)), zap.Bool("idempotent", st.uid), zap.Bool("dead_letter_table", st.deadLetter))
 	return st, nil
 }
 

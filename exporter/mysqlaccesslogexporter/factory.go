@@ -7,12 +7,12 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
-	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadata"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 const (
@@ -82,10 +82,7 @@ func createDefaultConfig() component.Config {
 		Table:               defaultTable,
 		CreateSchema:        true,
 		MaxRowsPerStatement: defaultMaxRows,
-		TLS:                 configtls.ClientConfig{Insecure: true},
-		ConnectTimeout:      10 * time.Second,
-		ConnMaxLifetime:     30 * time.Minute,
-		ConnMaxIdleTime:     5 * time.Minute,
+		ClientConfig:        mysqlconn.NewDefaultClientConfig(),
 		TimeoutConfig:       exporterhelper.TimeoutConfig{Timeout: defaultTimeout},
 		BackOffConfig:       retry,
 		QueueConfig:         configoptional.Some(queue),

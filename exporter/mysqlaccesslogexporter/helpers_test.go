@@ -26,6 +26,7 @@ import (
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadata"
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
@@ -36,19 +37,27 @@ type target struct {
 	database string
 	admin    *sql.DB // session time zone UTC
 	gms      bool
+	flavor   mysqlconn.Flavor
 }
 
 // mariaTarget is a fresh database on the machine's MariaDB (skips when
 // none answers).
 func mariaTarget(t *testing.T) *target {
 	d := mysqltest.NewDatabase(t)
-	return &target{name: "mariadb", dsn: d.ServerDSN, database: d.Name, admin: d.DB}
+	return &target{name: "mariadb", dsn: d.ServerDSN, database: d.Name, admin: d.DB, flavor: mysqlconn.MariaDB}
 }
 
 // mariaTargetB is mariaTarget for benchmarks.
 func mariaTargetB(b *testing.B) *target {
 	d := mysqltest.NewDatabase(b)
-	return &target{name: "mariadb", dsn: d.ServerDSN, database: d.Name, admin: d.DB}
+	return &target{name: "mariadb", dsn: d.ServerDSN, database: d.Name, admin: d.DB, flavor: mysqlconn.MariaDB}
+}
+
+// tidbTarget is a fresh database on this test binary's tidb-server
+// (internal/mysqltest: skipped without one, unless CI is set).
+func tidbTarget(t *testing.T) *target {
+	d := mysqltest.NewTiDBDatabase(t)
+	return &target{name: "tidb", dsn: d.ServerDSN, database: d.Name, admin: d.DB, flavor: mysqlconn.TiDB}
 }
 
 // gmsTarget is an in-process go-mysql-server (MySQL 8 dialect) whose
@@ -63,10 +72,26 @@ func gmsTarget(t *testing.T) *target {
 	return &target{name: "gms", dsn: s.DSN(), database: "higress", admin: admin, gms: true}
 }
 
-// eachTarget runs fn against MariaDB and go-mysql-server.
+// eachTarget runs fn against MariaDB, go-mysql-server (the MySQL 8
+// dialect) and TiDB.
 func eachTarget(t *testing.T, fn func(t *testing.T, tg *target)) {
 	t.Run("mariadb", func(t *testing.T) { fn(t, mariaTarget(t)) })
 	t.Run("gms", func(t *testing.T) { fn(t, gmsTarget(t)) })
+	t.Run("tidb", func(t *testing.T) { fn(t, tidbTarget(t)) })
+}
+
+// mysqlTargets runs fn against MariaDB and go-mysql-server: the servers
+// with triggers, and where retention is always chunked deletes.
+func mysqlTargets(t *testing.T, fn func(t *testing.T, tg *target)) {
+	t.Run("mariadb", func(t *testing.T) { fn(t, mariaTarget(t)) })
+	t.Run("gms", func(t *testing.T) { fn(t, gmsTarget(t)) })
+}
+
+// realTargets runs fn against the servers that keep every feature
+// (partitions, concurrent writers): MariaDB and TiDB.
+func realTargets(t *testing.T, fn func(t *testing.T, tg *target)) {
+	t.Run("mariadb", func(t *testing.T) { fn(t, mariaTarget(t)) })
+	t.Run("tidb", func(t *testing.T) { fn(t, tidbTarget(t)) })
 }
 
 // viaAddr points a target's DSN at another address (a proxy).

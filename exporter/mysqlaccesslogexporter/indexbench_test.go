@@ -94,7 +94,7 @@ func runIndexSet(b *testing.B, name string, columns []string, rows int, template
 	b.StopTimer()
 	tg := mariaTargetB(b)
 	tbl := qualified(tg.database, "access_logs")
-	stmts := []string{createTableSQL(tg.database, "access_logs", false, time.Time{}, 0),
+	stmts := []string{createTableSQL(tg.database, "access_logs", tg.flavor, false, time.Time{}, 0),
 		"CREATE UNIQUE INDEX `uk_record_uid` ON " + tbl + " (`record_uid`)",
 		"CREATE INDEX `idx_start_time` ON " + tbl + " (`start_time`)"}
 	for _, c := range columns {

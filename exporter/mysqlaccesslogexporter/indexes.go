@@ -165,11 +165,11 @@ func leadingIndex(live map[string]*liveIndex, column string) bool {
 // prefixLength indexes TEXT/BLOB and very wide VARCHAR columns (published
 // DDLs have path TEXT, user_agent TEXT) by a prefix, which they require.
 func prefixLength(c liveColumn) string {
-	switch strings.ToLower(c.dataType) {
+	switch c.DataType {
 	case "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob":
 		return "(" + strconv.Itoa(indexPrefixChars) + ")"
 	}
-	if c.maxChars.Valid && c.maxChars.Int64 > maxFullIndexChars {
+	if c.MaxChars.Valid && c.MaxChars.Int64 > maxFullIndexChars {
 		return "(" + strconv.Itoa(indexPrefixChars) + ")"
 	}
 	return ""

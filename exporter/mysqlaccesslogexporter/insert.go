@@ -94,9 +94,3 @@ func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk [
 	e.telemetry.ExporterMysqlaccesslogRowsWritten.Add(ctx, n)
 	return nil
 }
-
-// qualified is `database`.`table`: statements name their database because
-// the connection has no default one (it may not exist yet when connecting).
-func qualified(database, table string) string {
-	return accesslog.QuoteIdent(database) + "." + accesslog.QuoteIdent(table)
-}

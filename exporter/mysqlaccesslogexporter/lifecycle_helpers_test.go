@@ -3,6 +3,7 @@ package mysqlaccesslogexporter
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadatatest"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // lifecycleConfig is testConfig with maintenance passes every 50 ms,
@@ -137,4 +139,30 @@ func dayNames(from time.Time, n int) []string {
 		out = append(out, fmt.Sprintf("p%s", startOfDay(from).Add(time.Duration(i)*day).Format("20060102")))
 	}
 	return out
+}
+
+// showCreate is the table's SHOW CREATE TABLE.
+func showCreate(t *testing.T, tg *target, table string) string {
+	t.Helper()
+	var name, ddl string
+	require.NoError(t, tg.admin.QueryRow("SHOW CREATE TABLE "+qualified(tg.database, table)).Scan(&name, &ddl))
+	return ddl
+}
+
+// retentionApplied reports whether retention has dealt with the rows of
+// prefix in table: deleted by chunked deletes, or — on TiDB with a time
+// column — handed to TiDB's row TTL (the table has the TTL retention asks
+// for; TiDB's TTL jobs then delete them on their own schedule, which no
+// test waits for).
+func retentionApplied(t *testing.T, tg *target, table, prefix string, cfg *Config, retention time.Duration) bool {
+	t.Helper()
+	if tg.flavor == mysqlconn.TiDB {
+		var dataType string
+		require.NoError(t, tg.admin.QueryRow("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'start_time'",
+			tg.database, table).Scan(&dataType))
+		if !strings.EqualFold(dataType, "bigint") {
+			return hasTTL(showCreate(t, tg, table), "start_time", ttlSeconds(retention), ttlJobInterval(cfg.RetentionInterval))
+		}
+	}
+	return countLike(t, tg, table, prefix) == 0
 }

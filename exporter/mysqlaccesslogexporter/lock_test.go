@@ -32,11 +32,12 @@ func TestMaintenanceWaitsForTheLock(t *testing.T) {
 		require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultLocked) >= 3 },
 			10*time.Second, 10*time.Millisecond)
 		assert.Equal(t, 10, countLike(t, tg, "access_logs", "old"), "nothing deleted without the lock")
+		assert.False(t, retentionApplied(t, tg, "access_logs", "old", cfg, cfg.Retention), "no retention applied without the lock")
 		assert.Zero(t, counter(t, tt, "retention_runs", "result", resultCompleted))
 
 		_, err = holder.ExecContext(context.Background(), "SELECT RELEASE_LOCK(?)", name)
 		require.NoError(t, err)
-		require.Eventually(t, func() bool { return countLike(t, tg, "access_logs", "old") == 0 }, 10*time.Second, 10*time.Millisecond)
+		require.Eventually(t, func() bool { return retentionApplied(t, tg, "access_logs", "old", cfg, cfg.Retention) }, 10*time.Second, 10*time.Millisecond)
 		require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultCompleted) > 0 }, 10*time.Second, 10*time.Millisecond)
 	})
 }

@@ -144,7 +144,7 @@ func (e *mysqlExporter) configureSession(ctx context.Context, conn *sql.Conn) {
 
 // maintainTable keeps the table's daily partitions ahead and applies
 // retention: whole partitions dropped on a table partitioned by day,
-// chunked deletes on any other.
+// TiDB's row TTL or chunked deletes on any other (ttl.go).
 func (e *mysqlExporter) maintainTable(ctx context.Context, conn *sql.Conn, st *tableState) error {
 	table := e.cfg.Table
 	now := e.now()
@@ -166,7 +166,7 @@ func (e *mysqlExporter) maintainTable(ctx context.Context, conn *sql.Conn, st *t
 		if layout != nil {
 			err = e.dropPartitions(ctx, conn, layout, cutoff)
 		} else {
-			err = e.deleteOlder(ctx, conn, table, col, cutoff)
+			err = e.expire(ctx, conn, st, table, col, e.cfg.Retention)
 		}
 		if err != nil {
 			return err

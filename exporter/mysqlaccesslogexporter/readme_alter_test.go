@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
 // readmeAlter is the one-off ALTER TABLE docs/table-lifecycle.md gives for
@@ -27,9 +29,9 @@ func readmeAlter(t *testing.T, kind string) string {
 // added, and the history partition, past the retention, is dropped whole.
 func TestREADMEAlterStatements(t *testing.T) {
 	for _, tc := range []struct{ kind, ddl string }{
-		{"timestamp", "testdata/ddl_timestamp.sql"},
-		{"datetime", "testdata/ddl_datetime.sql"},
-		{"bigint", "testdata/ddl_bigint.sql"},
+		{"timestamp", mysqltest.DDLPOCAutoCreate},
+		{"datetime", mysqltest.DDLReadmeDatetime},
+		{"bigint", mysqltest.DDLDocsBigint},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			tg := mariaTarget(t)

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/metadatatest"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
@@ -32,6 +33,11 @@ func TestPoisonRow(t *testing.T) {
 		// Let the exporter create the table, then add a constraint only the
 		// poison row violates (its values pass every client-side check).
 		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(1, "first")...)))
+		if tg.flavor == mysqlconn.TiDB {
+			// TiDB parses CHECK constraints and enforces them only with
+			// this switch on (off by default).
+			tg.exec(t, "SET GLOBAL tidb_enable_check_constraint = ON")
+		}
 		tg.exec(t, "ALTER TABLE "+qualified(tg.database, "access_logs")+" ADD CONSTRAINT chk_code CHECK (response_code <> 999)")
 
 		entries := simpleEntries(9, "good")

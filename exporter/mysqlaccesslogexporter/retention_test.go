@@ -3,7 +3,6 @@ package mysqlaccesslogexporter
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
 // statementBound is what no retention statement may take: each deletes a
@@ -81,11 +82,12 @@ func TestRetentionWhileIngesting(t *testing.T) {
 
 // TestRetentionOnPublishedDDLs: retention deletes by start_time whatever
 // its type (TIMESTAMP, DATETIME, BIGINT epoch seconds), and the
-// dead-letter table's own retention deletes by rejected_at.
+// dead-letter table's own retention deletes by rejected_at. (TiDB: chunked
+// deletes only for BIGINT, TestRetentionByTTLOnTiDB.)
 func TestRetentionOnPublishedDDLs(t *testing.T) {
-	for _, file := range []string{"testdata/ddl_timestamp.sql", "testdata/ddl_datetime.sql", "testdata/ddl_bigint.sql"} {
-		t.Run(strings.TrimSuffix(strings.TrimPrefix(file, "testdata/ddl_"), ".sql"), func(t *testing.T) {
-			eachTarget(t, func(t *testing.T, tg *target) {
+	for _, file := range []string{mysqltest.DDLPOCAutoCreate, mysqltest.DDLReadmeDatetime, mysqltest.DDLDocsBigint} {
+		t.Run(file, func(t *testing.T) {
+			mysqlTargets(t, func(t *testing.T, tg *target) {
 				createFromDDL(t, tg, file)
 				now := time.Now().UTC()
 				cfg := lifecycleConfig(tg, tg.dsn, 72*time.Hour)
@@ -117,7 +119,7 @@ func TestRetentionOnPublishedDDLs(t *testing.T) {
 // deletes nothing rather than scanning the table.
 func TestRetentionDeleteUsesStartTimeIndex(t *testing.T) {
 	tg := mariaTarget(t)
-	createFromDDL(t, tg, "testdata/ddl_datetime.sql")
+	createFromDDL(t, tg, mysqltest.DDLReadmeDatetime)
 	cfg := lifecycleConfig(tg, tg.dsn, time.Hour)
 	writeEntries(t, tg, *cfg, entriesAt(20, "old", time.Now().Add(-2*time.Hour)))
 	tbl := qualified(tg.database, "access_logs")
@@ -181,6 +183,6 @@ func TestMaintenanceDatabaseDownAtStart(t *testing.T) {
 			30*time.Second, 10*time.Millisecond)
 		assert.Equal(t, 9, countLike(t, tg, "access_logs", "old"))
 		proxy.SetDown(false)
-		require.Eventually(t, func() bool { return countLike(t, tg, "access_logs", "old") == 0 }, 30*time.Second, 10*time.Millisecond)
+		require.Eventually(t, func() bool { return retentionApplied(t, tg, "access_logs", "old", cfg, cfg.Retention) }, 30*time.Second, 10*time.Millisecond)
 	})
 }

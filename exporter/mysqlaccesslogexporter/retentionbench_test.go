@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
 // BenchmarkRetentionWhileIngesting is the cost of retention to the write
@@ -49,7 +51,7 @@ func runRetentionWhileIngesting(b *testing.B, mode string) {
 	cfg := testConfig(tg, tg.dsn)
 	cfg.RetentionInterval = 100 * time.Millisecond
 	if mode == "partitions" {
-		_, err := tg.admin.Exec(createTableSQL(tg.database, "access_logs", true, now.Add(-3*day), 4))
+		_, err := tg.admin.Exec(createTableSQL(tg.database, "access_logs", tg.flavor, true, now.Add(-3*day), 4))
 		require.NoError(b, err)
 	}
 	// The old rows, early in the day three days back (one partition), written
@@ -155,11 +157,10 @@ func BenchmarkPartitionExistingTable(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		tg := mariaTargetB(b)
-		ddl, err := os.ReadFile("testdata/ddl_timestamp.sql")
-		require.NoError(b, err)
-		_, err = tg.admin.Exec(strings.Replace(strings.TrimSpace(sqlComment.ReplaceAllString(string(ddl), "")),
-			"CREATE TABLE access_logs", "CREATE TABLE "+qualified(tg.database, "access_logs"), 1))
-		require.NoError(b, err)
+		for _, stmt := range mysqltest.PublishedDDL(mysqltest.DDLPOCAutoCreate, qualified(tg.database, "access_logs")) {
+			_, err = tg.admin.Exec(stmt)
+			require.NoError(b, err)
+		}
 		cfg := testConfig(tg, tg.dsn)
 		exp, err := NewFactory().CreateLogs(context.Background(), nopSettings(), cfg)
 		require.NoError(b, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/otelcol-higress/otelcol-higress/exporter/mysqlaccesslogexporter/internal/sqltemplates"
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // Schema actions, the `action` attribute of the schema_actions metric.
@@ -22,10 +23,12 @@ const (
 	actionCreateIndex    = "create_index"
 	actionAddPartition   = "add_partition"
 	actionDropPartition  = "drop_partition"
+	actionSetTTL         = "set_ttl"
 )
 
 // tableState is what one push needs to know about the live database.
 type tableState struct {
+	server     mysqlconn.Server
 	cols       []column
 	uid        bool  // the idempotency column exists
 	deadLetter bool  // <table>_rejected exists
@@ -37,11 +40,15 @@ type tableState struct {
 // the same on MySQL 8 and MariaDB (no IF NOT EXISTS on indexes or columns).
 func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 	database, table := e.database, e.cfg.Table
+	server, err := mysqlconn.Detect(ctx, e.db)
+	if err != nil {
+		return nil, err
+	}
 	if e.cfg.CreateSchema {
 		if err := e.createDatabase(ctx, database); err != nil {
 			return nil, err
 		}
-		if err := e.createTable(ctx, database, table); err != nil {
+		if err := e.createTable(ctx, database, table, server.Flavor); err != nil {
 			return nil, err
 		}
 		if err := e.createDeadLetterTable(ctx); err != nil {
@@ -58,7 +65,7 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 	if len(live) == 0 {
 		return nil, fmt.Errorf("table %s does not exist (create_schema is off)", qualified(database, table))
 	}
-	st := &tableState{cols: writableColumns(live)}
+	st := &tableState{server: server, cols: writableColumns(live)}
 	if len(st.cols) == 0 {
 		// Writing nothing would acknowledge records that are stored nowhere.
 		return nil, fmt.Errorf("table %s has none of the access-log columns", qualified(database, table))
@@ -101,14 +108,14 @@ func (e *mysqlExporter) createDatabase(ctx context.Context, database string) err
 // an existing table lacks; then adds missing indexes. An existing table is
 // never repartitioned: that rewrites the whole table (README, "Table
 // lifecycle", has the statement for operators who want it).
-func (e *mysqlExporter) createTable(ctx context.Context, database, table string) error {
+func (e *mysqlExporter) createTable(ctx context.Context, database, table string, flavor mysqlconn.Flavor) error {
 	live, err := readColumns(ctx, e.db, database, table)
 	if err != nil {
 		return err
 	}
 	created := len(live) == 0
 	if created {
-		if err := e.createNewTable(ctx, database, table); err != nil {
+		if err := e.createNewTable(ctx, database, table, flavor); err != nil {
 			return err
 		}
 	} else {
@@ -146,9 +153,9 @@ func (e *mysqlExporter) createTable(ctx context.Context, database, table string)
 // daily. A server that refuses the partitioned table (go-mysql-server
 // cannot parse MAXVALUE; some managed services forbid partitioning) gets
 // it unpartitioned, with a warning: writing matters more than the layout.
-func (e *mysqlExporter) createNewTable(ctx context.Context, database, table string) error {
+func (e *mysqlExporter) createNewTable(ctx context.Context, database, table string, flavor mysqlconn.Flavor) error {
 	if e.cfg.daily() {
-		_, err := e.db.ExecContext(ctx, createTableSQL(database, table, true, e.now(), e.cfg.PartitionsAhead))
+		_, err := e.db.ExecContext(ctx, createTableSQL(database, table, flavor, true, e.now(), e.cfg.PartitionsAhead))
 		if err == nil {
 			e.schemaAction(ctx, actionCreateTable, table)
 			return nil
@@ -160,7 +167,7 @@ func (e *mysqlExporter) createNewTable(ctx context.Context, database, table stri
 		e.logger.Warn("the server refused a partitioned table; creating it unpartitioned, retention deletes in chunks",
 			zap.String("table", table), zap.Error(err))
 	}
-	if _, err := e.db.ExecContext(ctx, createTableSQL(database, table, false, time.Time{}, 0)); err != nil {
+	if _, err := e.db.ExecContext(ctx, createTableSQL(database, table, flavor, false, time.Time{}, 0)); err != nil {
 		return err
 	}
 	e.schemaAction(ctx, actionCreateTable, table)
@@ -180,11 +187,25 @@ func schemaFields() []*accesslog.Field {
 	return append(out, &accesslog.RecordUID)
 }
 
+// tidbTableOptions spread the inserts of every collector over the TiDB
+// cluster. The row is stored under the hidden _tidb_rowid, whose top 4
+// bits are random (16 shards, split into their own regions at creation),
+// instead of under an AUTO_INCREMENT clustered key that sends every
+// insert to the table's last region. `id` stays the AUTO_INCREMENT primary
+// key (non-clustered), handed out in order across TiDB servers
+// (AUTO_ID_CACHE=1), so it still says which row came first: the query
+// extension's tail follows it. AUTO_RANDOM is the other way TiDB offers
+// (docs/databases.md says why not). utf8mb4_general_ci compares text as
+// MySQL and MariaDB do by default (case-insensitively), not as TiDB's
+// utf8mb4_bin: HiMarket's filters match the same rows everywhere.
+const tidbTableOptions = " COLLATE=utf8mb4_general_ci SHARD_ROW_ID_BITS=4 PRE_SPLIT_REGIONS=4 AUTO_ID_CACHE=1"
+
 // createTableSQL is the table's DDL from the field table. Partitioned,
 // start_time is NOT NULL whole seconds and part of the primary key (MySQL
 // wants the partition column in every unique key), with the partitions of
-// now's day and ahead more.
-func createTableSQL(database, table string, partitioned bool, now time.Time, ahead int) string {
+// now's day and ahead more. On TiDB the same columns and keys, laid out
+// without a write hotspot (tidbTableOptions).
+func createTableSQL(database, table string, flavor mysqlconn.Flavor, partitioned bool, now time.Time, ahead int) string {
 	start := startTimeColumn()
 	var b strings.Builder
 	b.WriteString("CREATE TABLE IF NOT EXISTS " + qualified(database, table) + " (\n  `id` BIGINT NOT NULL AUTO_INCREMENT")
@@ -195,12 +216,18 @@ func createTableSQL(database, table string, partitioned bool, now time.Time, ahe
 		}
 		b.WriteString(",\n  " + accesslog.QuoteIdent(f.Column) + " " + typ)
 	}
+	key, options := "(`id`)", ""
 	if partitioned {
-		b.WriteString(",\n  PRIMARY KEY (`id`, " + accesslog.QuoteIdent(start) + ")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4\n")
-		b.WriteString(partitionClause(now, ahead))
-		return b.String()
+		key = "(`id`, " + accesslog.QuoteIdent(start) + ")"
 	}
-	b.WriteString(",\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
+	if flavor == mysqlconn.TiDB {
+		key += " NONCLUSTERED"
+		options = tidbTableOptions
+	}
+	b.WriteString(",\n  PRIMARY KEY " + key + "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" + options)
+	if partitioned {
+		b.WriteString("\n" + partitionClause(now, ahead))
+	}
 	return b.String()
 }
 

@@ -2,16 +2,14 @@ package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-hi
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"go.opentelemetry.io/collector/config/confighttp"
-	"go.opentelemetry.io/collector/config/configopaque"
-	"go.opentelemetry.io/collector/config/configtls"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/configkeys"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // Config is the accesslogquery extension configuration.
@@ -20,22 +18,15 @@ type Config struct {
 	// basicauth…), cors, timeouts.
 	confighttp.ServerConfig `mapstructure:",squash"`
 
-	// DSN is a go-sql-driver/mysql DSN. It carries the password, so it is
-	// opaque: never printed, never logged. A read-only user is enough.
-	DSN configopaque.String `mapstructure:"dsn"`
-	// Database overrides the DSN's database name.
-	Database string `mapstructure:"database"`
+	// MySQL is how the database is reached, with the exporter's keys:
+	// dsn (naming the database), tls, connect_timeout, conn_max_lifetime,
+	// conn_max_idle_time, max_open_conns. A block of its own because the
+	// top-level tls is the HTTP server's. A read-only user is enough.
+	MySQL mysqlconn.ClientConfig `mapstructure:"mysql"`
 	// Table is the access-log table the exporter writes.
 	Table string `mapstructure:"table"`
-	// MySQLTLS is the client TLS setting towards the database; when it is
-	// not insecure it overrides any tls= parameter of the DSN.
-	MySQLTLS configtls.ClientConfig `mapstructure:"mysql_tls"`
-	// ConnectTimeout bounds dialing the database.
-	ConnectTimeout time.Duration `mapstructure:"connect_timeout"`
 	// QueryTimeout bounds one request's statements.
 	QueryTimeout time.Duration `mapstructure:"query_timeout"`
-	// MaxOpenConns bounds the connections this extension opens.
-	MaxOpenConns int `mapstructure:"max_open_conns"`
 	// SchemaRefresh is how long the table's column list is trusted before
 	// it is read again (columns added while running show up after it).
 	SchemaRefresh time.Duration `mapstructure:"schema_refresh"`
@@ -72,8 +63,9 @@ type TailConfig struct {
 	// Heartbeat is how often an idle tail sends an SSE comment, so proxies
 	// keep the connection and clients notice a dead one.
 	Heartbeat time.Duration `mapstructure:"heartbeat"`
-	// Settle is how long an id below the newest one may stay missing
-	// (a transaction still committing) before tails move past it.
+	// Settle is how long a run of missing ids below the newest one is
+	// still looked for after the last row appeared in it (a transaction
+	// committing late, a writer using ids out of order).
 	Settle time.Duration `mapstructure:"settle"`
 	// BatchSize bounds the rows one tail reads per statement.
 	BatchSize int `mapstructure:"batch_size"`
@@ -85,26 +77,11 @@ type TailConfig struct {
 // Validate checks the configuration without changing it.
 func (cfg *Config) Validate() error {
 	var errs []error
-	if strings.TrimSpace(string(cfg.DSN)) == "" {
-		errs = append(errs, errors.New("dsn must not be empty"))
-	} else if parsed, err := mysql.ParseDSN(string(cfg.DSN)); err != nil {
-		// The driver's message never contains the password.
-		errs = append(errs, fmt.Errorf("dsn: %w", err))
-	} else if cfg.Database == "" && parsed.DBName == "" {
-		errs = append(errs, errors.New("a database is required: set `database` or name it in the dsn"))
-	}
-	if cfg.Database != "" {
-		errs = append(errs, accesslog.CheckIdent("database", cfg.Database, accesslog.MaxIdentLen))
-	}
+	// The mysql block validates itself: the collector validates every
+	// field that has a Validate.
 	errs = append(errs, accesslog.CheckIdent("table", cfg.Table, accesslog.MaxIdentLen))
-	if cfg.ConnectTimeout < 0 {
-		errs = append(errs, errors.New("connect_timeout must not be negative"))
-	}
 	if cfg.QueryTimeout <= 0 || cfg.SchemaRefresh <= 0 {
 		errs = append(errs, errors.New("query_timeout and schema_refresh must be positive"))
-	}
-	if cfg.MaxOpenConns < 0 {
-		errs = append(errs, errors.New("max_open_conns must not be negative"))
 	}
 	if cfg.DefaultWindow <= 0 || cfg.MaxWindow < cfg.DefaultWindow {
 		errs = append(errs, errors.New("default_window must be positive and max_window at least default_window"))
@@ -136,13 +113,16 @@ func (t *TailConfig) validate() error {
 	return errors.Join(errs...)
 }
 
-// database is the target database: the override, else the DSN's.
-func (cfg *Config) database() string {
-	if cfg.Database != "" {
-		return cfg.Database
-	}
-	if parsed, err := mysql.ParseDSN(string(cfg.DSN)); err == nil {
-		return parsed.DBName
-	}
-	return ""
+// database is the database the DSN names.
+func (cfg *Config) database() string { return cfg.MySQL.Database() }
+
+// removedKeys moved into the mysql block (with the exporter's names), or
+// went.
+var removedKeys = append(configkeys.Moved("mysql", "dsn", "connect_timeout", "max_open_conns"),
+	configkeys.Removed{Key: "mysql_tls", Instead: "it is mysql::tls"},
+	configkeys.Removed{Key: "database", Instead: "name the database in mysql::dsn: user:pass@tcp(host:3306)/<database>"})
+
+// Unmarshal refuses removed keys with directions, then decodes as usual.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	return configkeys.Unmarshal(conf, cfg, removedKeys)
 }

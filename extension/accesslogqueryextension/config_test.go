@@ -8,75 +8,81 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configauth"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension/internal/metadata"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 func TestLoadConfig(t *testing.T) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)
 	tests := []struct {
-		id      component.ID
-		check   func(t *testing.T, cfg *Config)
-		wantErr []string
+		id           component.ID
+		expected     func() *Config
+		wantErr      []string
+		unmarshalErr []string
 	}{
 		{
 			id: component.NewID(metadata.Type),
-			check: func(t *testing.T, cfg *Config) {
-				assert.Equal(t, "localhost:8090", cfg.NetAddr.Endpoint)
-				assert.Equal(t, "higress", cfg.database())
-				assert.Equal(t, "access_logs", cfg.Table)
-				assert.False(t, cfg.Auth.HasValue())
-				assert.True(t, cfg.MySQLTLS.Insecure)
-				assert.Equal(t, time.Hour, cfg.DefaultWindow)
-				assert.Equal(t, 7*24*time.Hour, cfg.MaxWindow, "the explorer's 7-day preset")
-				assert.Equal(t, 10, cfg.DefaultPageSize)
-				assert.Equal(t, 100, cfg.MaxPageSize)
-				assert.Equal(t, 10000, cfg.MaxOffset)
-				assert.Equal(t, 100, cfg.MaxGroups)
-				assert.True(t, cfg.Explorer)
-				assert.Equal(t, 16, cfg.Tail.MaxConcurrent)
-				assert.Equal(t, 500*time.Millisecond, cfg.Tail.PollInterval)
-				assert.Equal(t, 15*time.Second, cfg.Tail.Heartbeat)
-				assert.Equal(t, 2*time.Second, cfg.Tail.Settle)
-				assert.Equal(t, 500, cfg.Tail.BatchSize)
+			expected: func() *Config {
+				cfg := createDefaultConfig().(*Config)
+				cfg.MySQL.DSN = "reader:pw@tcp(mysql:3306)/higress"
+				return cfg
 			},
 		},
 		{
 			id: component.NewIDWithName(metadata.Type, "custom"),
-			check: func(t *testing.T, cfg *Config) {
-				assert.Equal(t, "127.0.0.1:9091", cfg.NetAddr.Endpoint)
-				assert.Equal(t, "himarket", cfg.database())
-				assert.Equal(t, "gateway_logs", cfg.Table)
-				require.True(t, cfg.Auth.HasValue())
-				assert.Equal(t, "bearertokenauth", cfg.Auth.Get().AuthenticatorID.String())
-				require.True(t, cfg.TLS.HasValue())
-				assert.Equal(t, "/etc/tls/tls.crt", cfg.TLS.Get().CertFile)
-				assert.Equal(t, "/etc/mysql/ca.pem", cfg.MySQLTLS.CAFile)
-				assert.Equal(t, 2*time.Second, cfg.ConnectTimeout)
-				assert.Equal(t, 10*time.Second, cfg.QueryTimeout)
-				assert.Equal(t, 4, cfg.MaxOpenConns)
-				assert.Equal(t, 30*time.Second, cfg.SchemaRefresh)
-				assert.Equal(t, 15*time.Minute, cfg.DefaultWindow)
-				assert.Equal(t, 6*time.Hour, cfg.MaxWindow)
-				assert.Equal(t, 20, cfg.DefaultPageSize)
-				assert.Equal(t, 50, cfg.MaxPageSize)
-				assert.Equal(t, 1000, cfg.MaxOffset)
-				assert.Equal(t, 20, cfg.MaxGroups)
-				assert.False(t, cfg.Explorer)
-				assert.Equal(t, 4, cfg.Tail.MaxConcurrent)
-				assert.Equal(t, time.Second, cfg.Tail.PollInterval)
-				assert.Equal(t, 30*time.Second, cfg.Tail.Heartbeat)
-				assert.Equal(t, 5*time.Second, cfg.Tail.Settle)
-				assert.Equal(t, 100, cfg.Tail.BatchSize)
+			expected: func() *Config {
+				server := confighttp.NewDefaultServerConfig()
+				server.NetAddr.Endpoint = "127.0.0.1:9091"
+				server.Auth = configoptional.Some(confighttp.AuthConfig{
+					Config: configauth.Config{AuthenticatorID: component.MustNewID("bearertokenauth")},
+				})
+				server.TLS = configoptional.Some(configtls.ServerConfig{
+					Config: configtls.Config{CertFile: "/etc/tls/tls.crt", KeyFile: "/etc/tls/tls.key"},
+				})
+				mysql := mysqlconn.NewDefaultClientConfig()
+				mysql.DSN = "reader:pw@tcp(mysql:3306)/himarket"
+				mysql.TLS = configtls.ClientConfig{Insecure: true, Config: configtls.Config{CAFile: "/etc/mysql/ca.pem"}}
+				mysql.ConnectTimeout = 2 * time.Second
+				mysql.ConnMaxLifetime = 10 * time.Minute
+				mysql.ConnMaxIdleTime = time.Minute
+				mysql.MaxOpenConns = 4
+				return &Config{
+					ServerConfig:    server,
+					MySQL:           mysql,
+					Table:           "gateway_logs",
+					QueryTimeout:    10 * time.Second,
+					SchemaRefresh:   30 * time.Second,
+					DefaultWindow:   15 * time.Minute,
+					MaxWindow:       6 * time.Hour,
+					DefaultPageSize: 20,
+					MaxPageSize:     50,
+					MaxOffset:       1000,
+					MaxGroups:       20,
+					Explorer:        false,
+					Tail: TailConfig{
+						MaxConcurrent: 4,
+						PollInterval:  time.Second,
+						Heartbeat:     30 * time.Second,
+						Settle:        5 * time.Second,
+						BatchSize:     100,
+					},
+				}
 			},
 		},
 		{
 			id: component.NewIDWithName(metadata.Type, "bad"),
 			wantErr: []string{
 				"dsn: invalid DSN",
+				"connect_timeout, conn_max_lifetime and conn_max_idle_time must not be negative",
+				"max_open_conns must not be negative",
 				"table must not be empty",
 				"query_timeout and schema_refresh must be positive",
 				"max_window at least default_window",
@@ -90,11 +96,25 @@ func TestLoadConfig(t *testing.T) {
 		},
 		{
 			id:      component.NewIDWithName(metadata.Type, "no_database"),
-			wantErr: []string{"a database is required"},
+			wantErr: []string{"dsn must name the database"},
 		},
 		{
 			id:      component.NewIDWithName(metadata.Type, "empty_dsn"),
 			wantErr: []string{"dsn must not be empty"},
+		},
+		{
+			id:      component.NewIDWithName(metadata.Type, "dsn_tls"),
+			wantErr: []string{"tls=true is not supported: turn TLS on with the tls settings"},
+		},
+		{
+			id: component.NewIDWithName(metadata.Type, "removed_keys"),
+			unmarshalErr: []string{
+				"dsn is no longer a setting: it is mysql::dsn",
+				"database is no longer a setting: name the database in mysql::dsn",
+				"mysql_tls is no longer a setting: it is mysql::tls",
+				"connect_timeout is no longer a setting: it is mysql::connect_timeout",
+				"max_open_conns is no longer a setting: it is mysql::max_open_conns",
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -102,7 +122,14 @@ func TestLoadConfig(t *testing.T) {
 			cfg := NewFactory().CreateDefaultConfig()
 			sub, err := cm.Sub(tt.id.String())
 			require.NoError(t, err)
-			require.NoError(t, sub.Unmarshal(cfg))
+			err = sub.Unmarshal(cfg)
+			if len(tt.unmarshalErr) > 0 {
+				for _, want := range tt.unmarshalErr {
+					assert.ErrorContains(t, err, want)
+				}
+				return
+			}
+			require.NoError(t, err)
 
 			before := *cfg.(*Config)
 			err = confmap.Validate(cfg)
@@ -115,7 +142,7 @@ func TestLoadConfig(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			tt.check(t, cfg.(*Config))
+			assert.Equal(t, tt.expected(), cfg)
 		})
 	}
 }
@@ -134,8 +161,8 @@ func TestCreateDefaultConfigIsFresh(t *testing.T) {
 func TestStartNeedsNoDatabase(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
-	cfg.DSN = "reader@tcp(127.0.0.1:1)/higress"
-	cfg.ConnectTimeout = time.Second
+	cfg.MySQL.DSN = "reader@tcp(127.0.0.1:1)/higress"
+	cfg.MySQL.ConnectTimeout = time.Second
 	e := startQuery(t, cfg, nil)
 	resp := get(t, e.url(pathQuery))
 	assert.Equal(t, 503, resp.code, resp.raw)

@@ -48,11 +48,8 @@ func newQueryExtension(set extension.Settings, cfg *Config) *queryExtension {
 // Start listens on the endpoint. It does not touch the database: a
 // database that is down makes requests fail (503), never the collector.
 func (e *queryExtension) Start(ctx context.Context, host component.Host) error {
-	mc, err := driverConfig(ctx, e.cfg, e.logger)
-	if err != nil {
-		return err
-	}
-	if e.db, err = openDB(mc, e.cfg); err != nil {
+	var err error
+	if e.db, err = openDB(ctx, e.cfg, e.logger); err != nil {
 		return err
 	}
 	e.schema = &schemaCache{db: e.db, database: e.cfg.database(), table: e.cfg.Table, refresh: e.cfg.SchemaRefresh}

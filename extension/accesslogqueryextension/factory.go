@@ -6,15 +6,18 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
-	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/extension"
 
 	"github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension/internal/metadata"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 const (
 	defaultEndpoint = "localhost:8090"
 	defaultTable    = "access_logs"
+	// defaultConns: each request holds one connection while it reads;
+	// open tails share one poller and read in short statements.
+	defaultConns = 8
 )
 
 // NewFactory creates the accesslogquery extension factory.
@@ -26,13 +29,11 @@ func createDefaultConfig() component.Config {
 	server := confighttp.NewDefaultServerConfig()
 	server.NetAddr.Endpoint = defaultEndpoint
 	return &Config{
-		ServerConfig:   server,
-		Table:          defaultTable,
-		MySQLTLS:       configtls.ClientConfig{Insecure: true},
-		ConnectTimeout: 5 * time.Second,
-		QueryTimeout:   30 * time.Second,
-		MaxOpenConns:   8,
-		SchemaRefresh:  time.Minute,
+		ServerConfig:  server,
+		Table:         defaultTable,
+		MySQL:         mysqlconn.NewDefaultClientConfig(),
+		QueryTimeout:  30 * time.Second,
+		SchemaRefresh: time.Minute,
 		// The POC's defaults (10 per page, at most 100), and a window that
 		// keeps one call to the indexed recent part of the table.
 		DefaultWindow:   time.Hour,
@@ -45,7 +46,7 @@ func createDefaultConfig() component.Config {
 			MaxConcurrent: 16,
 			PollInterval:  500 * time.Millisecond,
 			Heartbeat:     15 * time.Second,
-			Settle:        2 * time.Second,
+			Settle:        5 * time.Minute,
 			BatchSize:     500,
 		},
 		Explorer: true,

@@ -81,3 +81,27 @@ func FuzzParseInterval(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCoverage: any Last-Event-ID is refused or read as a position
+// whose holes lie in order below its top and which prints back to
+// itself; nothing panics.
+func FuzzParseCoverage(f *testing.F) {
+	for _, s := range []string{"4711", "4712:4690-4695", "100:1-2:4-9:50-99", "0", "-1", "5:3-2", "5:1-9", "9:1-2:2-3", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := parseCoverage(s)
+		if err != nil {
+			return
+		}
+		for i, h := range c.holes {
+			if h.lo > h.hi || h.hi >= c.top || (i > 0 && h.lo <= c.holes[i-1].hi+1) {
+				t.Fatalf("%q: hole %d %+v out of order in %+v", s, i, h, c)
+			}
+		}
+		again, err := parseCoverage(c.String())
+		if err != nil || again.String() != c.String() {
+			t.Fatalf("%q → %q → %v %v", s, c.String(), again, err)
+		}
+	})
+}

@@ -8,9 +8,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"net"
 	"net/http"
-	"os"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -45,9 +42,11 @@ type target struct {
 
 // dsnWithDatabase names the target's database in its DSN, the one way
 // the exporter takes it.
-func (tg *target) dsnWithDatabase(t *testing.T) string {
+func (tg *target) dsnWithDatabase() string {
 	cfg, err := mysql.ParseDSN(tg.dsn)
-	require.NoError(t, err)
+	if err != nil {
+		panic(err)
+	}
 	cfg.DBName = tg.database
 	return cfg.FormatDSN()
 }
@@ -68,10 +67,19 @@ func gmsTarget(t *testing.T) *target {
 	return &target{name: "gms", dsn: s.DSN(), database: "higress", admin: admin, gms: true}
 }
 
-// eachTarget runs fn against MariaDB and go-mysql-server.
+// tidbTarget is a fresh database on this test binary's tidb-server
+// (internal/mysqltest: skipped without one, unless CI is set).
+func tidbTarget(t *testing.T) *target {
+	d := mysqltest.NewTiDBDatabase(t)
+	return &target{name: "tidb", dsn: d.ServerDSN, database: d.Name, admin: d.DB}
+}
+
+// eachTarget runs fn against MariaDB, go-mysql-server (the MySQL 8
+// dialect) and TiDB.
 func eachTarget(t *testing.T, fn func(t *testing.T, tg *target)) {
 	t.Run("mariadb", func(t *testing.T) { fn(t, mariaTarget(t)) })
 	t.Run("gms", func(t *testing.T) { fn(t, gmsTarget(t)) })
+	t.Run("tidb", func(t *testing.T) { fn(t, tidbTarget(t)) })
 }
 
 func (tg *target) exec(t *testing.T, stmts ...string) {
@@ -84,24 +92,13 @@ func (tg *target) exec(t *testing.T, stmts ...string) {
 
 func (tg *target) table(name string) string { return qualified(tg.database, name) }
 
-// The published DDLs, as files in testdata; "" is the exporter's own.
-var ddlFiles = []string{"", "ddl_timestamp.sql", "ddl_datetime.sql", "ddl_bigint.sql"}
-
-var (
-	sqlComment = regexp.MustCompile(`(?m)^--.*$`)
-	tableName  = regexp.MustCompile("`?access_logs`?")
-)
+// The published DDLs (internal/mysqltest) a table is created from; "" is
+// the exporter's own.
+var ddlFiles = []string{"", mysqltest.DDLInitSQL, mysqltest.DDLReadmeDatetime, mysqltest.DDLDocsBigint}
 
 // createFromDDL runs a published DDL for table in tg's database.
-func createFromDDL(t *testing.T, tg *target, file, table string) {
-	b, err := os.ReadFile("testdata/" + file)
-	require.NoError(t, err)
-	ddl := sqlComment.ReplaceAllString(string(b), "")
-	for _, stmt := range strings.Split(ddl, ";") {
-		if stmt = strings.TrimSpace(stmt); stmt != "" {
-			tg.exec(t, tableName.ReplaceAllString(stmt, tg.table(table)))
-		}
-	}
+func createFromDDL(t *testing.T, tg *target, name, table string) {
+	tg.exec(t, mysqltest.PublishedDDL(name, tg.table(table))...)
 }
 
 // writer is the collector's own write path: higresslog → ailog →
@@ -117,7 +114,7 @@ func startWriter(t *testing.T, tg *target, table string) *writer {
 	ef := mysqlaccesslogexporter.NewFactory()
 	ecfg := ef.CreateDefaultConfig()
 	settings := map[string]any{
-		"dsn": tg.dsnWithDatabase(t), "table": table, "create_schema": true,
+		"dsn": tg.dsnWithDatabase(), "table": table, "create_schema": true,
 		"sending_queue":    map[string]any{"enabled": false},
 		"retry_on_failure": map[string]any{"initial_interval": "10ms", "max_interval": "100ms"},
 	}
@@ -171,8 +168,7 @@ func freeAddr(t *testing.T) string {
 func testConfig(tg *target, table string) *Config {
 	cfg := createDefaultConfig().(*Config)
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
-	cfg.DSN = configopaque.String(tg.dsn)
-	cfg.Database = tg.database
+	cfg.MySQL.DSN = configopaque.String(tg.dsnWithDatabase())
 	cfg.Table = table
 	cfg.QueryTimeout = 10 * time.Second
 	cfg.Tail.PollInterval = 50 * time.Millisecond

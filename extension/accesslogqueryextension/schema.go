@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // valueClass is how a live column's values are turned into JSON.
@@ -60,22 +61,8 @@ func (s *tableSchema) byJSON(name string) (*column, bool) {
 
 // readSchema lists the table's columns; errNoTable when it has none.
 func readSchema(ctx context.Context, db *sql.DB, database, table string) (*tableSchema, error) {
-	rows, err := db.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS
-		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, database, table)
+	live, err := mysqlconn.ReadColumns(ctx, db, database, table)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	live := map[string][2]string{}
-	for rows.Next() {
-		var name, dataType string
-		if err := rows.Scan(&name, &dataType); err != nil {
-			return nil, err
-		}
-		// Column names are case-insensitive in MySQL.
-		live[strings.ToLower(name)] = [2]string{name, strings.ToLower(dataType)}
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(live) == 0 {
@@ -84,13 +71,13 @@ func readSchema(ctx context.Context, db *sql.DB, database, table string) (*table
 	return newTableSchema(qualified(database, table), live)
 }
 
-func newTableSchema(table string, live map[string][2]string) (*tableSchema, error) {
+func newTableSchema(table string, live map[string]mysqlconn.Column) (*tableSchema, error) {
 	idLive, ok := live[accesslog.PrimaryKeyColumn]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s has no %s column", errNoTable, table, accesslog.PrimaryKeyColumn)
 	}
 	s := &tableSchema{table: table, byKey: map[string]*column{}}
-	s.id = column{name: idLive[0], key: accesslog.PrimaryKeyColumn, class: classNumber}
+	s.id = column{name: idLive.Name, key: accesslog.PrimaryKeyColumn, class: classNumber}
 	s.cols = append(s.cols, s.id)
 	for i := range accesslog.Fields {
 		f := &accesslog.Fields[i]
@@ -103,7 +90,7 @@ func newTableSchema(table string, live map[string][2]string) (*tableSchema, erro
 		if !ok {
 			continue
 		}
-		s.cols = append(s.cols, column{name: l[0], key: f.Column, field: f, class: classify(f, l[1])})
+		s.cols = append(s.cols, column{name: l.Name, key: f.Column, field: f, class: classify(f, l.Class)})
 	}
 	for i := range s.cols {
 		c := &s.cols[i]
@@ -116,18 +103,18 @@ func newTableSchema(table string, live map[string][2]string) (*tableSchema, erro
 	return s, nil
 }
 
-func classify(f *accesslog.Field, dataType string) valueClass {
+// classify is how a live column's values become JSON.
+func classify(f *accesslog.Field, class mysqlconn.Class) valueClass {
 	if f.Kind == accesslog.JSONObject {
 		// MariaDB's JSON is LONGTEXT: the field says what it holds.
 		return classJSON
 	}
-	switch dataType {
-	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint",
-		"decimal", "numeric", "float", "double", "real":
+	switch class {
+	case mysqlconn.ClassInt, mysqlconn.ClassFloat:
 		return classNumber
-	case "datetime", "timestamp", "date":
+	case mysqlconn.ClassTime:
 		return classTime
-	case "json":
+	case mysqlconn.ClassJSON:
 		return classJSON
 	}
 	return classString

@@ -23,6 +23,8 @@ type stmtData struct {
 	Columns string
 	Where   string
 	OrderBy string
+	// Ranges is the id ranges a tail or its poller reads (idRanges).
+	Ranges string
 	// Stats
 	Groups   []string
 	UV       string

@@ -201,7 +201,11 @@ func TestStatsColumnsFollowTheTable(t *testing.T) {
 	}
 	tg.exec(t, "ALTER TABLE "+tg.table("access_logs")+" DROP COLUMN `bytes_sent`",
 		"ALTER TABLE "+tg.table("access_logs")+" ADD COLUMN `not_a_field` BIGINT DEFAULT 7")
-	time.Sleep(200 * time.Millisecond)
+	// The new column list is read once schema_refresh has passed; until
+	// then the dropped column fails the statement.
+	require.Eventually(t, func() bool {
+		return get(t, e.url(pathStats+"?"+vals("start_time", from, "end", to).Encode())).code == http.StatusOK
+	}, 5*time.Second, 20*time.Millisecond)
 	after := kpi()
 	assert.NotContains(t, after, "bytes_sent")
 	assert.NotContains(t, after, "not_a_field")

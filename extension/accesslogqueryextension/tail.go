@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -15,8 +16,8 @@ import (
 // retryMillis is the reconnect delay the stream suggests to EventSource.
 const retryMillis = 2000
 
-// tailHub runs GET /tail: it caps concurrent tails and keeps the committed
-// watermark (watermark.go) while at least one tail is open.
+// tailHub runs GET /tail: it caps concurrent tails and keeps the table's
+// coverage (watermark.go) while at least one tail is open.
 type tailHub struct {
 	e     *queryExtension
 	cfg   *TailConfig
@@ -27,13 +28,14 @@ type tailHub struct {
 	mu      sync.Mutex
 	tails   int
 	running bool
-	ready   bool  // safe and latest have been read in this run
-	safe    int64 // committed watermark
-	latest  int64 // newest id at the last poll
+	ready   bool     // cov has been read in this run
+	cov     coverage // the ids visible in the table, as of the last poll
 	changed chan struct{}
 
 	// Touched by the polling goroutine only.
-	history []seenMax
+	started bool
+	top     int64
+	holes   []hole
 	failing bool
 }
 
@@ -47,8 +49,7 @@ func (h *tailHub) subscribe() {
 	defer h.mu.Unlock()
 	h.tails++
 	if !h.running {
-		h.running, h.ready = true, false
-		h.history = nil
+		h.running, h.ready, h.started = true, false, false
 		h.wg.Add(1)
 		go h.run()
 	}
@@ -86,12 +87,12 @@ func (h *tailHub) run() {
 
 func (h *tailHub) wait() { h.wg.Wait() }
 
-// state is the watermark, whether it is known, and a channel closed when
-// it next changes.
-func (h *tailHub) state() (safe, latest int64, ready bool, changed <-chan struct{}) {
+// state is the table's coverage, whether it is known, and a channel
+// closed when it next changes.
+func (h *tailHub) state() (cov coverage, ready bool, changed <-chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.safe, h.latest, h.ready, h.changed
+	return h.cov, h.ready, h.changed
 }
 
 func (h *tailHub) handle(w http.ResponseWriter, r *http.Request) {
@@ -122,9 +123,9 @@ func (h *tailHub) handle(w http.ResponseWriter, r *http.Request) {
 	if resume == "" {
 		resume = q.Get(paramLastEventID)
 	}
-	cursor := int64(-1)
+	var from coverage
 	if resume != "" {
-		if cursor, err = strconv.ParseInt(resume, 10, 64); err != nil || cursor < 0 {
+		if from, err = parseCoverage(resume); err != nil {
 			writeError(w, h.e.logger, badf("Last-Event-ID must be an id this stream sent, got %q", resume))
 			return
 		}
@@ -140,41 +141,42 @@ func (h *tailHub) handle(w http.ResponseWriter, r *http.Request) {
 	h.subscribe()
 	defer h.unsubscribe()
 
-	if cursor < 0 {
-		// Without a resume point the tail starts at the newest row.
-		latest, err := h.awaitLatest(r.Context())
-		if err != nil {
+	if resume == "" {
+		// Without a resume point the tail starts at what the table holds
+		// now.
+		if from, err = h.awaitCoverage(r.Context()); err != nil {
 			writeError(w, h.e.logger, err)
 			return
 		}
-		cursor = latest
 	}
-	h.stream(w, r, conds, cursor)
+	h.stream(w, r, conds, from)
 }
 
-// awaitLatest waits for the first poll of this run.
-func (h *tailHub) awaitLatest(ctx context.Context) (int64, error) {
+// awaitCoverage waits for the first poll of this run.
+func (h *tailHub) awaitCoverage(ctx context.Context) (coverage, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.e.cfg.QueryTimeout)
 	defer cancel()
 	for {
-		_, latest, ready, changed := h.state()
+		cov, ready, changed := h.state()
 		if ready {
-			return latest, nil
+			return cov, nil
 		}
 		select {
 		case <-changed:
 		case <-h.ctx.Done():
-			return 0, context.Canceled
+			return coverage{}, context.Canceled
 		case <-ctx.Done():
-			return 0, errNoWatermark
+			return coverage{}, errNoWatermark
 		}
 	}
 }
 
-// stream writes every committed row after cursor that matches conds, as
-// `id: <row id>` / `data: <log JSON>` events, until the client leaves or
-// the extension shuts down.
-func (h *tailHub) stream(w http.ResponseWriter, r *http.Request, conds []condition, cursor int64) {
+// stream writes every row the table gains beyond mine that matches
+// conds, as `id: <coverage>` / `data: <log JSON>` events, until the client
+// leaves or the extension shuts down. Rows come in id order within one
+// read; a row whose id was missing when a higher one was sent (a late
+// commit, ids not in commit order) comes when it appears.
+func (h *tailHub) stream(w http.ResponseWriter, r *http.Request, conds []condition, mine coverage) {
 	rc := http.NewResponseController(w)
 	// A tail lives longer than the server's write_timeout.
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -183,16 +185,16 @@ func (h *tailHub) stream(w http.ResponseWriter, r *http.Request, conds []conditi
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	out := bufio.NewWriter(w)
-	_, _ = out.WriteString("retry: " + strconv.Itoa(retryMillis) + "\n: tailing after id " + strconv.FormatInt(cursor, 10) + "\n\n")
+	_, _ = out.WriteString("retry: " + strconv.Itoa(retryMillis) + "\n: tailing after id " + strconv.FormatInt(mine.top, 10) + "\n\n")
 	if out.Flush() != nil || rc.Flush() != nil {
 		return
 	}
 	heartbeat := time.NewTicker(h.cfg.Heartbeat)
 	defer heartbeat.Stop()
 	for {
-		safe, _, _, changed := h.state()
-		if safe > cursor {
-			next, err := h.send(r.Context(), out, conds, cursor, safe)
+		table, _, changed := h.state()
+		if want := mine.missing(table); len(want) > 0 {
+			next, err := h.send(r.Context(), out, conds, mine, want)
 			if err != nil {
 				if r.Context().Err() != nil {
 					return
@@ -200,11 +202,11 @@ func (h *tailHub) stream(w http.ResponseWriter, r *http.Request, conds []conditi
 				h.e.logger.Debug("tail: reading rows failed", zap.Error(err))
 				_, _ = out.WriteString(": database unavailable, retrying\n\n")
 			}
-			cursor = next
+			mine = next
 			if out.Flush() != nil || rc.Flush() != nil {
 				return
 			}
-			if err == nil && cursor < safe {
+			if err == nil && len(mine.missing(table)) > 0 {
 				continue
 			}
 		}
@@ -223,39 +225,49 @@ func (h *tailHub) stream(w http.ResponseWriter, r *http.Request, conds []conditi
 	}
 }
 
-// send writes one batch of rows in (cursor, safe] and returns the new
-// cursor: the last row sent, or safe once no row is left below it.
-func (h *tailHub) send(ctx context.Context, out *bufio.Writer, conds []condition, cursor, safe int64) (int64, error) {
+// maxRangesPerRead bounds the id ranges one read names.
+const maxRangesPerRead = 32
+
+// send writes one batch of the rows in want (sorted spans) and returns the
+// new coverage: mine plus what was read, each event carrying the coverage
+// up to its row so that a resumed stream repeats nothing.
+func (h *tailHub) send(ctx context.Context, out *bufio.Writer, conds []condition, mine coverage, want []span) (coverage, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.e.cfg.QueryTimeout)
 	defer cancel()
 	s, err := h.e.schema.get(ctx)
 	if err != nil {
-		return cursor, err
+		return mine, err
+	}
+	want = want[:min(len(want), maxRangesPerRead)]
+	args := make([]any, 0, 2*len(want)+len(conds)+1)
+	for _, x := range want {
+		args = append(args, x.lo, x.hi)
 	}
 	var wh where
 	wh.conditions(conds)
-	stmt := render("tail.sql", stmtData{Table: s.table, ID: quote(&s.id), Columns: selectList(s.cols), Where: wh.String()})
-	rows, err := h.e.db.QueryContext(ctx, stmt, append([]any{cursor, safe}, append(wh.args, h.cfg.BatchSize)...)...)
+	stmt := render("tail.sql", stmtData{Table: s.table, ID: quote(&s.id), Columns: selectList(s.cols),
+		Ranges: idRanges(quote(&s.id), len(want)), Where: wh.String()})
+	rows, err := h.e.db.QueryContext(ctx, stmt, append(append(args, wh.args...), h.cfg.BatchSize)...)
 	if err != nil {
-		return cursor, err
+		return mine, err
 	}
 	defer rows.Close()
 	logs, err := scanLogs(rows, s)
 	if err != nil {
-		return cursor, err
+		return mine, err
 	}
 	for _, l := range logs {
 		data, err := json.Marshal(l.log)
 		if err != nil {
-			return cursor, err
+			return mine, err
 		}
-		_, _ = out.WriteString("id: " + strconv.FormatInt(l.id, 10) + "\ndata: ")
+		at := mine.with(want, l.id)
+		_, _ = out.WriteString("id: " + at.String() + "\ndata: ")
 		_, _ = out.Write(data)
 		_, _ = out.WriteString("\n\n")
-		cursor = l.id
 	}
 	if len(logs) < h.cfg.BatchSize {
-		cursor = safe
+		return mine.with(want, math.MaxInt64), nil
 	}
-	return cursor, nil
+	return mine.with(want, logs[len(logs)-1].id), nil
 }

@@ -1,17 +1,25 @@
 // Package configkeys lists the keys a component's Config accepts, so each
-// component's README test can check that every key has a row.
+// component's README test can check that every key has a row, and refuses
+// keys a component no longer has with directions.
 package configkeys // import "github.com/otelcol-higress/otelcol-higress/internal/configkeys"
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+
+	"go.opentelemetry.io/collector/confmap"
 )
 
+// modulePath prefixes the packages whose config structs are this
+// project's own blocks (a component's, or one shared in internal/).
+const modulePath = "github.com/otelcol-higress/otelcol-higress/"
+
 // Of returns the mapstructure keys of the config struct typ: squashed
-// structs add theirs at the same level; structs declared in typ's own
-// package are the component's nested blocks and add theirs as
-// "parent::key"; any other struct (confighttp, configtls, …) is one key,
-// documented by its library.
+// structs add theirs at the same level; structs declared in this module
+// are nested blocks and add theirs as "parent::key"; any other struct
+// (confighttp, configtls, …) is one key, documented by its library.
 func Of(typ reflect.Type) []string {
 	var keys []string
 	var walk func(t reflect.Type, prefix string)
@@ -23,7 +31,7 @@ func Of(typ reflect.Type) []string {
 			case strings.Contains(opts, "squash"):
 				walk(f.Type, prefix)
 			case name == "" || name == "-":
-			case f.Type.Kind() == reflect.Struct && f.Type.PkgPath() == typ.PkgPath():
+			case f.Type.Kind() == reflect.Struct && strings.HasPrefix(f.Type.PkgPath(), modulePath):
 				walk(f.Type, prefix+name+"::")
 			default:
 				keys = append(keys, prefix+name)
@@ -32,4 +40,33 @@ func Of(typ reflect.Type) []string {
 	}
 	walk(typ, "")
 	return keys
+}
+
+// Removed is a key a component no longer has and what to do instead.
+type Removed struct{ Key, Instead string }
+
+// Moved are keys now under block with the same name.
+func Moved(block string, keys ...string) []Removed {
+	out := make([]Removed, len(keys))
+	for i, k := range keys {
+		out[i] = Removed{Key: k, Instead: "it is " + block + "::" + k}
+	}
+	return out
+}
+
+// Unmarshal decodes conf into cfg, unless conf sets a removed key: then
+// it fails naming what to do instead, so that an old configuration gets
+// directions rather than "invalid keys". A component's Config.Unmarshal
+// calls it with its own list.
+func Unmarshal(conf *confmap.Conf, cfg any, removed []Removed) error {
+	var errs []error
+	for _, r := range removed {
+		if conf.IsSet(r.Key) {
+			errs = append(errs, fmt.Errorf("%s is no longer a setting: %s", r.Key, r.Instead))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return conf.Unmarshal(cfg)
 }

@@ -28,3 +28,7 @@ type sample struct {
 func TestOf(t *testing.T) {
 	assert.Equal(t, []string{"name", "tls", "timeout", "inner::depth"}, Of(reflect.TypeOf(sample{})))
 }
+
+func TestMoved(t *testing.T) {
+	assert.Equal(t, []Removed{{Key: "dsn", Instead: "it is mysql::dsn"}}, Moved("mysql", "dsn"))
+}

@@ -40,9 +40,16 @@ type Database struct {
 // answers, so that machines without MariaDB still run the rest.
 func NewDatabase(tb testing.TB) *Database {
 	tb.Helper()
-	base, err := mysql.ParseDSN(ServerDSN())
+	return newDatabase(tb, ServerDSN(), "no MySQL/MariaDB at MYSQL_TEST_DSN")
+}
+
+// newDatabase is a scratch database on the server of serverDSN; when it
+// does not answer, the test is skipped with unreachable ("" fails it).
+func newDatabase(tb testing.TB, serverDSN, unreachable string) *Database {
+	tb.Helper()
+	base, err := mysql.ParseDSN(serverDSN)
 	if err != nil {
-		tb.Fatalf("MYSQL_TEST_DSN: %v", err)
+		tb.Fatalf("server DSN: %v", err)
 	}
 	base.DBName = ""
 	base.ParseTime = true
@@ -59,7 +66,10 @@ func NewDatabase(tb testing.TB) *Database {
 	defer cancel()
 	if err := admin.PingContext(ctx); err != nil {
 		_ = admin.Close()
-		tb.Skipf("no MySQL/MariaDB at MYSQL_TEST_DSN (%v); skipping", err)
+		if unreachable == "" {
+			tb.Fatalf("database server: %v", err)
+		}
+		tb.Skipf("%s (%v); skipping", unreachable, err)
 	}
 	name := "otelt_" + randomHex(6)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"` DEFAULT CHARACTER SET utf8mb4"); err != nil {

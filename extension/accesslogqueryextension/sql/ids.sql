@@ -1,5 +1,5 @@
 SELECT {{.ID}}
 FROM {{.Table}}
-WHERE {{.ID}} > ? AND {{.ID}} <= ?
+WHERE {{.Ranges}}
 ORDER BY {{.ID}}
 LIMIT ?

@@ -1,5 +1,5 @@
 SELECT {{.Columns}}
 FROM {{.Table}}
-WHERE {{.ID}} > ? AND {{.ID}} <= ? AND {{.Where}}
+WHERE {{.Ranges}} AND {{.Where}}
 ORDER BY {{.ID}}
 LIMIT ?

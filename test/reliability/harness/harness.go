@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +21,8 @@ import (
 	"syscall"
 	"text/template"
 	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
 // ModuleRoot is the directory holding go.mod.
@@ -80,14 +81,7 @@ func HasExporter(bin string) (bool, error) {
 }
 
 // FreePort returns a free TCP port on 127.0.0.1.
-func FreePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
+var FreePort = mysqltest.FreePort
 
 // Options describe one collector configuration.
 type Options struct {

@@ -4,11 +4,9 @@ the Secrets its DSN and token come from.
 */}}
 {{- define "otelcol-higress.queryExtension" -}}
 endpoint: {{ printf "0.0.0.0:%d" (int .Values.query.port) | quote }}
-dsn: "${env:QUERY_MYSQL_DSN}"
+mysql:
+  dsn: "${env:QUERY_MYSQL_DSN}"
 table: {{ .Values.mysql.table | quote }}
-{{- with .Values.mysql.database }}
-database: {{ . | quote }}
-{{- end }}
 default_window: {{ .Values.query.defaultWindow | quote }}
 max_window: {{ .Values.query.maxWindow | quote }}
 tail:

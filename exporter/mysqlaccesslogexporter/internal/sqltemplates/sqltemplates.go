@@ -81,3 +81,22 @@ var PartitionSplitMax string
 //
 //go:embed partition_drop.sql
 var PartitionDrop string
+
+// ShowCreateTable is the table's DDL as the server keeps it (TiDB shows
+// its TTL there).
+//
+//go:embed show_create_table.sql
+var ShowCreateTable string
+
+// TTLSet gives a TiDB table row TTL: rows whose time column %[2]s is more
+// than %[3]d seconds old are deleted by TiDB's TTL jobs, run every %[4]s
+// (minutes: TiDB's own duration syntax).
+//
+//go:embed ttl_set.sql
+var TTLSet string
+
+// TTLShown are the parts of TiDB's SHOW CREATE TABLE that say the table's
+// TTL is the one TTLSet sets, with the same arguments.
+//
+//go:embed ttl_shown.txt
+var TTLShown string

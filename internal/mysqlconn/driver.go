@@ -1,25 +1,26 @@
-// Package mysqlconn builds the driver configuration shared by everything
-// that talks to the access_logs database: the exporter that writes it and
-// the query extension that reads it.
+// Package mysqlconn is the one client of the access_logs database: the
+// configuration block, the driver's settings, the pool, which server it
+// is, and the information_schema reader. The exporter that writes the
+// table and the query extension that reads it both go through it.
 package mysqlconn // import "github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"go.opentelemetry.io/collector/config/configtls"
 	"go.uber.org/zap"
 )
 
-// Config turns the user's DSN into the driver's Config with the session
+// Driver turns the settings into the driver's Config with the session
 // settings every statement relies on. It is built from mysql.Config, never
 // by string concatenation, and the result is never logged. Callers add
 // what only they need (interpolation, read-only rejection, …).
-func Config(ctx context.Context, dsn string, tls configtls.ClientConfig, connectTimeout time.Duration, logger *zap.Logger) (*mysql.Config, error) {
-	mc, err := mysql.ParseDSN(dsn)
+func (c *ClientConfig) Driver(ctx context.Context, logger *zap.Logger) (*mysql.Config, error) {
+	mc, err := mysql.ParseDSN(string(c.DSN))
 	if err != nil {
 		// The driver's parse errors name the offending part, never the
 		// password.
@@ -40,12 +41,13 @@ func Config(ctx context.Context, dsn string, tls configtls.ClientConfig, connect
 	// utf8mb4 end to end: values are repaired to valid UTF-8 and may hold
 	// 4-byte characters (emoji, CJK extensions).
 	mc.Collation = "utf8mb4_general_ci"
-	if connectTimeout > 0 {
-		mc.Timeout = connectTimeout
+	if c.ConnectTimeout > 0 {
+		mc.Timeout = c.ConnectTimeout
 	}
 	mc.Logger = driverLogger{logger}
-	// The collector's tls settings, when they ask for TLS, override any
-	// tls= of the DSN.
+	// The tls settings, when they ask for TLS, decide; Validate refuses a
+	// tls= in the DSN, so there is no second say.
+	tls := c.TLS
 	if !tls.Insecure || tls.CAFile != "" || len(tls.CAPem) > 0 {
 		tlsCfg, err := tls.LoadTLSConfig(ctx)
 		if err != nil {
@@ -59,6 +61,22 @@ func Config(ctx context.Context, dsn string, tls configtls.ClientConfig, connect
 		}
 	}
 	return mc, nil
+}
+
+// Open opens a pool of at most size connections, idle of them kept; it
+// does not dial (database/sql is lazy), so it cannot fail because the
+// database is down.
+func (c *ClientConfig) Open(mc *mysql.Config, size, idle int) (*sql.DB, error) {
+	connector, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(size)
+	db.SetMaxIdleConns(min(idle, size))
+	db.SetConnMaxLifetime(c.ConnMaxLifetime)
+	db.SetConnMaxIdleTime(c.ConnMaxIdleTime)
+	return db, nil
 }
 
 // driverLogger routes the driver's own messages (dropped connections) to

@@ -1,0 +1,1 @@
+SHOW CREATE TABLE %[1]s

@@ -1,0 +1,5 @@
+SELECT {{.ID}}
+FROM {{.Table}}
+WHERE {{.ID}} <= ?
+ORDER BY {{.ID}} DESC
+LIMIT ?

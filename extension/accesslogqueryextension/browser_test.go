@@ -160,8 +160,10 @@ func TestExplorerInBrowser(t *testing.T) {
 		return eval(`Array.from(document.querySelectorAll('#results tbody tr.row td[data-col="` + label + `"]')).map(td => td.textContent)`)
 	}
 	rowsShown := func(n int) chromedp.Action[chromedp.Void] {
+		// The rows, and every call of the view (its figures, charts and
+		// pickers) answered.
 		return chromedp.Poll[chromedp.Void](`document.querySelectorAll("#results tbody tr.row").length === ` + strconv.Itoa(n) +
-			` && !document.getElementById("status-text").textContent.startsWith("Loading")`)
+			` && document.body.dataset.busy === "0"`)
 	}
 	inWindow := func(p pred) int { return len(expected(rows, p)) }
 	from, to := fixtureWindow()
@@ -198,6 +200,8 @@ func TestExplorerInBrowser(t *testing.T) {
 		assert.Equal(t, "qwen-max", m)
 	}
 	assert.Contains(t, eval(`[location.search]`)[0], "model=qwen-max", "the filter is in the URL")
+	assert.Equal(t, []string{strconv.Itoa(inWindow(eq("model", "qwen-max")))},
+		eval(`[document.querySelector('#kpi [data-kpi="requests"] b').textContent]`), "the figures are the filter's")
 	takeShot(t, ctx, shotOverview)
 
 	// The error drill-down: errors of that model, then 5xx only.

@@ -115,9 +115,9 @@ check-generated:
 			echo "$(GENDIR)/$$(basename $$f) is stale: run 'make generate' and commit"; rm -rf .gen; exit 1; fi; done
 	@rm -rf .gen; echo "cmd/otelcol is up to date"
 
-## fuzz: run each fuzz target for FUZZTIME (default 30s)
+## fuzz: run each fuzz target for FUZZTIME (default 30s), the plugin's too
 FUZZTIME ?= 30s
-fuzz:
+fuzz: plugin
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeBody -fuzztime $(FUZZTIME)
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeMatchesEncodingJSON -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
@@ -125,10 +125,13 @@ fuzz:
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseTime -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseInterval -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseCoverage -fuzztime $(FUZZTIME)
+	cd plugin && PLUGIN_WASM=$(CURDIR)/$(PLUGIN_WASM) $(GO) test . -run '^$$' -fuzz FuzzSniffer -fuzztime $(FUZZTIME)
+	cd plugin && PLUGIN_WASM=$(CURDIR)/$(PLUGIN_WASM) $(GO) test . -run '^$$' -fuzz FuzzShapeAILog -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks; record the numbers in BENCHMARKS.md
-bench:
+bench: plugin
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	cd plugin && PLUGIN_WASM=$(CURDIR)/$(PLUGIN_WASM) $(GO) test . -run '^$$' -bench . -benchmem
 	$(MAKE) bench-e2e
 
 ## bench-e2e: the built distribution against MariaDB (MYSQL_TEST_DSN) and the sink's own

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/higress-group/wasm-go/pkg/log"
 	"github.com/higress-group/wasm-go/pkg/wrapper"
 	"github.com/tidwall/gjson"
 )
@@ -18,7 +20,19 @@ const (
 	defaultMaxRetries        = 3
 	defaultCollectorTimeout  = 5000
 	defaultSampleRate        = 1.0
+	defaultAILogMaxBytes     = 256 << 10
 )
+
+// configKeys are the keys the plugin reads (plugin/README.md lists each);
+// log_level is db-log-pusher's, accepted and ignored (Higress sets the
+// log level). Others are reported, since a misspelt key silently keeps
+// its default.
+var configKeys = []string{
+	"collector_service_name", "collector_port", "collector_path", "ingest_token", "gzip",
+	"flush_interval_ms", "max_entries_per_post", "max_buffered_bytes", "max_retries", "collector_timeout_ms",
+	"sample_rate", "always_log_errors", "request_body_max_bytes", "response_body_max_bytes",
+	"capture_headers", "redact_headers", "instance_id", "ai_log_max_bytes", "log_level",
+}
 
 // defaultRedactHeaders are the credentials a captured header map never
 // carries unless redact_headers replaces this list.
@@ -39,6 +53,7 @@ type pluginConfig struct {
 	alwaysLogErrors bool
 	reqBodyMax      int
 	respBodyMax     int
+	aiLogMax        int
 	// captureAll captures every header ("*" in capture_headers).
 	captureAll     bool
 	captureHeaders map[string]bool
@@ -55,8 +70,10 @@ type settings struct {
 	alwaysLogErrors bool
 	reqBodyMax      int
 	respBodyMax     int
+	aiLogMax        int
 	captureHeaders  []string
 	redactHeaders   []string
+	unknownKeys     []string
 }
 
 // parseConfig reads one configuration and binds it to its collector's
@@ -73,6 +90,7 @@ func parseConfig(json gjson.Result, cfg *pluginConfig) error {
 		alwaysLogErrors: s.alwaysLogErrors,
 		reqBodyMax:      s.reqBodyMax,
 		respBodyMax:     s.respBodyMax,
+		aiLogMax:        s.aiLogMax,
 		captureHeaders:  map[string]bool{},
 		redactHeaders:   map[string]bool{},
 	}
@@ -84,6 +102,9 @@ func parseConfig(json gjson.Result, cfg *pluginConfig) error {
 	}
 	for _, h := range s.redactHeaders {
 		cfg.redactHeaders[h] = true
+	}
+	for _, k := range s.unknownKeys {
+		log.Warnf("unknown configuration key %q ignored (plugin/README.md lists the keys)", k)
 	}
 	vm.registerTick()
 	return nil
@@ -119,6 +140,15 @@ func readSettings(json gjson.Result) (settings, error) {
 	if v := json.Get("redact_headers"); v.Exists() {
 		s.redactHeaders = lowerList(v)
 	}
+	// An entry must fit in the buffer with room for others.
+	s.aiLogMax = intOr(json, "ai_log_max_bytes", min(defaultAILogMaxBytes, s.lim.maxBytes/2))
+	json.ForEach(func(k, _ gjson.Result) bool {
+		// wasm-go's own keys (_rules_, _match_route_, …) start with "_".
+		if name := k.String(); !strings.HasPrefix(name, "_") && !slices.Contains(configKeys, name) {
+			s.unknownKeys = append(s.unknownKeys, name)
+		}
+		return true
+	})
 	flushMs := intOr(json, "flush_interval_ms", defaultFlushIntervalMs)
 	timeoutMs := intOr(json, "collector_timeout_ms", defaultCollectorTimeout)
 	s.lim.flushTicks = max(1, (flushMs+tickMillis-1)/tickMillis)
@@ -160,6 +190,10 @@ func readSettings(json gjson.Result) (settings, error) {
 	}
 	if s.reqBodyMax < 0 || s.respBodyMax < 0 {
 		errs = append(errs, errors.New("request_body_max_bytes and response_body_max_bytes must be >= 0"))
+	}
+	if s.aiLogMax < 1024 || s.aiLogMax > s.lim.maxBytes/2 {
+		errs = append(errs, fmt.Errorf("ai_log_max_bytes must be between 1024 and half of max_buffered_bytes (%d), got %d",
+			s.lim.maxBytes/2, s.aiLogMax))
 	}
 	return s, errors.Join(errs...)
 }

@@ -28,6 +28,12 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Empty(t, s.captureHeaders)
 	assert.Equal(t, []string{"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}, s.redactHeaders)
 	assert.Empty(t, s.instanceID)
+	assert.Equal(t, 256<<10, s.aiLogMax)
+	assert.Empty(t, s.unknownKeys)
+
+	small, err := readSettings(gjson.Parse(`{"collector_service_name":"c","collector_port":80,"max_buffered_bytes":65536}`))
+	require.NoError(t, err)
+	assert.Equal(t, 32<<10, small.aiLogMax, "half the buffer when that is smaller")
 }
 
 func TestConfigEveryKey(t *testing.T) {
@@ -38,7 +44,8 @@ func TestConfigEveryKey(t *testing.T) {
 		"sample_rate": 0.25, "always_log_errors": false,
 		"request_body_max_bytes": 1024, "response_body_max_bytes": 2048,
 		"capture_headers": ["Content-Type", "X-Trace"], "redact_headers": ["X-Secret"],
-		"ingest_token": "tok", "gzip": true}`))
+		"ingest_token": "tok", "gzip": true, "ai_log_max_bytes": 65536, "log_level": "info",
+		"_rules_": [], "colector_port": 80}`))
 	require.NoError(t, err)
 	assert.Equal(t, destination{cluster: "outbound|8080||otel.example.dns", authority: "otel.example.dns",
 		path: "/ingest", token: "tok", gzip: true, timeoutMillis: 2000}, s.dest)
@@ -50,6 +57,8 @@ func TestConfigEveryKey(t *testing.T) {
 	assert.Equal(t, 2048, s.respBodyMax)
 	assert.Equal(t, []string{"content-type", "x-trace"}, s.captureHeaders)
 	assert.Equal(t, []string{"x-secret"}, s.redactHeaders)
+	assert.Equal(t, 65536, s.aiLogMax)
+	assert.Equal(t, []string{"colector_port"}, s.unknownKeys, "a misspelt key is reported; log_level and wasm-go's keys are not")
 }
 
 func TestConfigInvalid(t *testing.T) {
@@ -60,7 +69,7 @@ func TestConfigInvalid(t *testing.T) {
 		"no collector": {`{}`, []string{"collector_service_name is required", "collector_port must be 1-65535, got 0"}},
 		"bad values": {`{"collector_service_name":"c","collector_port":80,"collector_path":"ingest",
 			"flush_interval_ms":0,"max_entries_per_post":0,"max_buffered_bytes":10,"max_retries":-1,
-			"collector_timeout_ms":-5,"sample_rate":1.5,"request_body_max_bytes":-1}`, []string{
+			"collector_timeout_ms":-5,"sample_rate":1.5,"request_body_max_bytes":-1,"ai_log_max_bytes":100}`, []string{
 			`collector_path must start with /, got "ingest"`,
 			"flush_interval_ms must be > 0, got 0",
 			"max_entries_per_post must be > 0, got 0",
@@ -69,6 +78,7 @@ func TestConfigInvalid(t *testing.T) {
 			"collector_timeout_ms must be > 0, got -5",
 			"sample_rate must be between 0 and 1, got 1.5",
 			"request_body_max_bytes and response_body_max_bytes must be >= 0",
+			"ai_log_max_bytes must be between 1024 and half of max_buffered_bytes",
 		}},
 		"port too big": {`{"collector_service_name":"c","collector_port":70000}`, []string{"collector_port must be 1-65535, got 70000"}},
 	} {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,8 +13,10 @@ import (
 )
 
 // entry is one access-log entry in the JSON the collector's higresslog
-// receiver takes (db-log-pusher's fields). A test in the collector's module
-// fails when a name here is not in its field table.
+// receiver takes (db-log-pusher's fields, plus entry_id and
+// ai_log_truncated). test/plugin in the collector's module checks both
+// ways that these names are the ones in its field table; ai_log is
+// spliced in by encodeEntry.
 type entry struct {
 	StartTime           string `json:"start_time"`
 	TraceID             string `json:"trace_id,omitempty"`
@@ -40,7 +43,7 @@ type entry struct {
 	DownstreamRemoteAddress        string            `json:"downstream_remote_address,omitempty"`
 	RouteName                      string            `json:"route_name,omitempty"`
 	RequestedServerName            string            `json:"requested_server_name,omitempty"`
-	AILog                          json.RawMessage   `json:"ai_log,omitempty"`
+	AILogTruncated                 bool              `json:"ai_log_truncated,omitempty"`
 	InstanceID                     string            `json:"instance_id,omitempty"`
 	API                            string            `json:"api,omitempty"`
 	Model                          string            `json:"model,omitempty"`
@@ -55,30 +58,46 @@ type entry struct {
 	ReqBodyTruncated               bool              `json:"req_body_truncated,omitempty"`
 	RespBody                       string            `json:"resp_body,omitempty"`
 	RespBodyTruncated              bool              `json:"resp_body_truncated,omitempty"`
+	EntryID                        string            `json:"entry_id"`
 }
+
+// aiLogField is the JSON name of the ai_log field, spliced in by
+// encodeEntry (the collector's field table spells it "ai_log" too).
+const aiLogField = "ai_log"
 
 // startTimeLayout is RFC 3339 in UTC with milliseconds.
 const startTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // onStreamDone runs in the log phase (proxy_on_log), once per request and
-// for every request: with or without a body, compressed, gRPC, websocket or
-// a local reply. Every filter's response callbacks have run by now, so the
-// ai_log other plugins write there is complete.
+// for every request whose request-headers callback ran: with or without a
+// body, compressed, gRPC, websocket or a local reply. Every filter has run
+// by now: Envoy registers the Wasm filter as an access-log handler too
+// (source/extensions/filters/http/wasm/config.cc: addAccessLogHandler) and
+// hands its log the final header maps (source/extensions/common/wasm/
+// context.cc, Context::log and getConstMap), so the auth plugins' consumer
+// and the router's trace headers are in them; and the ai_log other plugins
+// write in their response callbacks is complete.
 func onStreamDone(ctx wrapper.HttpContext, cfg pluginConfig) {
 	r := stateOf(ctx)
 	if r == nil || cfg.sender == nil {
 		return
 	}
-	code := r.status
-	if v, ok := propInt(propResponseCode); ok {
-		code = int(v)
+	var resp [][2]string
+	code, ok := propInt(propResponseCode)
+	if !ok {
+		resp, _ = proxywasm.GetHttpResponseHeaders()
+		code = int64(atoiOr(last(resp, ":status"), 0))
 	}
-	if !r.keep && !(cfg.alwaysLogErrors && isError(code)) {
+	if !r.keep && !(cfg.alwaysLogErrors && isError(int(code))) {
 		metrics.add(metrics.sampledOut, 1)
 		return
 	}
-	e := buildEntry(r, cfg, code)
-	b, err := json.Marshal(e)
+	if resp == nil {
+		resp, _ = proxywasm.GetHttpResponseHeaders()
+	}
+	req, _ := proxywasm.GetHttpRequestHeaders()
+	e, ai := buildEntry(r, cfg, int(code), req, resp)
+	b, err := encodeEntry(e, ai)
 	if err != nil {
 		metrics.drop(dropEncodeError, 1)
 		log.Warnf("entry not encoded: %v", err)
@@ -87,39 +106,41 @@ func onStreamDone(ctx wrapper.HttpContext, cfg pluginConfig) {
 	cfg.sender.add(b)
 }
 
-func buildEntry(r *request, cfg pluginConfig, code int) *entry {
+// buildEntry makes the entry from Envoy's attributes, the final request and
+// response headers and what the request callbacks kept; ai is the entry's
+// ai_log (nil: none).
+func buildEntry(r *request, cfg pluginConfig, code int, req, resp [][2]string) (e *entry, ai []byte) {
 	start := r.start
 	if ns, ok := propInt(propRequestTime); ok {
 		start = time.Unix(0, ns)
 	}
+	h := readRequestHeaders(req)
 	flags, _ := propInt(propResponseFlags)
-	e := &entry{
+	e = &entry{
 		StartTime:                      start.UTC().Format(startTimeLayout),
-		TraceID:                        r.traceID,
-		Authority:                      r.authority,
-		Method:                         r.method,
-		Path:                           r.path,
+		TraceID:                        h.traceID(),
+		Authority:                      or(h.originalHost, h.authority),
+		Method:                         h.method,
+		Path:                           or(h.originalPath, h.path),
 		Protocol:                       propString(propRequestProtocol),
-		RequestID:                      r.requestID,
-		UserAgent:                      r.userAgent,
-		XForwardedFor:                  r.forwardedFor,
+		RequestID:                      h.requestID,
+		UserAgent:                      h.userAgent,
+		XForwardedFor:                  h.forwardedFor,
 		ResponseCode:                   code,
 		ResponseFlags:                  formatResponseFlags(uint64(flags)),
 		ResponseCodeDetails:            propString(propResponseCodeDetail),
 		UpstreamHost:                   propString(propUpstreamAddress),
-		UpstreamServiceTime:            r.upstreamServiceTime,
+		UpstreamServiceTime:            last(resp, "x-envoy-upstream-service-time"),
 		UpstreamTransportFailureReason: propString(propUpstreamFailure),
 		UpstreamLocalAddress:           propString(propUpstreamLocal),
 		DownstreamLocalAddress:         propString(propDestinationAddress),
 		DownstreamRemoteAddress:        propString(propSourceAddress),
 		RequestedServerName:            propString(propRequestedServer),
-		AILog:                          aiLog(),
-		InstanceID:                     cfg.instanceID,
-		Consumer:                       r.consumer,
-		MCPServer:                      r.mcpServer,
-		MCPTool:                        r.mcpTool,
-		ReqHeaders:                     r.reqHeaders,
-		RespHeaders:                    r.respHeaders,
+		InstanceID:                     or(cfg.instanceID, vm.instanceID(h.instanceID)),
+		Consumer:                       vouchedConsumer(r.clientConsumer, h.consumers),
+		MCPServer:                      or(propString(propMCPServerName), h.mcpServer),
+		MCPTool:                        or(propString(propMCPToolName), h.mcpTool),
+		EntryID:                        entryID(h.requestID, start),
 	}
 	e.BytesReceived, _ = propInt(propRequestSize)
 	e.BytesSent, _ = propInt(propResponseSize)
@@ -132,21 +153,58 @@ func buildEntry(r *request, cfg pluginConfig, code int) *entry {
 	e.RouteName = propString(propRouteName)
 	e.Route = e.RouteName
 	e.API = apiOfRoute(e.RouteName)
-	if e.InstanceID == "" {
-		e.InstanceID = propString(propPodName)
+	if r.keep && cfg.capturesHeaders() {
+		e.ReqHeaders = cfg.pickHeaders(req)
+		e.RespHeaders = cfg.pickHeaders(resp)
 	}
-	if e.MCPServer == "" {
-		e.MCPServer = propString(propMCPServerName)
+	ai, e.AILogTruncated = readAILog(cfg.aiLogMax)
+	if e.Model = r.sniff.model; e.Model == "" {
+		e.Model = aiLogModel(ai)
 	}
-	if len(r.req.buf) > 0 {
-		e.Model = gjson.GetBytes(r.req.buf, "model").String()
-		if e.MCPTool == "" && gjson.GetBytes(r.req.buf, "method").String() == "tools/call" {
-			e.MCPTool = gjson.GetBytes(r.req.buf, "params.name").String()
-		}
+	if e.MCPTool == "" && r.sniff.method == "tools/call" {
+		e.MCPTool = r.sniff.tool
 	}
 	e.ReqBody, e.ReqBodyTruncated = r.req.body(r.reqBodyMax)
 	e.RespBody, e.RespBodyTruncated = r.resp.body(r.resp.limit)
-	return e
+	return e, ai
+}
+
+// encodeEntry encodes e with ai spliced in as its ai_log: valid JSON
+// already, so it is copied once rather than checked and compacted again by
+// encoding/json.
+func encodeEntry(e *entry, ai []byte) ([]byte, error) {
+	b, err := json.Marshal(e)
+	if err != nil || len(ai) == 0 {
+		return b, err
+	}
+	out := make([]byte, 0, len(b)+len(aiLogField)+len(ai)+4)
+	out = append(out, b[:len(b)-1]...)
+	out = append(out, `,"`+aiLogField+`":`...)
+	out = append(out, ai...)
+	return append(out, '}'), nil
+}
+
+// aiLogModel is ai_log's model (the model ai-statistics found in the
+// response), the fallback when the request named none; "unknown" is none.
+func aiLogModel(ai []byte) string {
+	if len(ai) == 0 || ai[0] != '{' {
+		return ""
+	}
+	if m := gjson.GetBytes(ai, "model").String(); m != "unknown" {
+		return m
+	}
+	return ""
+}
+
+// vouchedConsumer is the consumer an auth plugin set: the last
+// x-mse-consumer value (key-auth, basic-auth and jwt-auth add theirs with
+// AddHttpRequestHeader, after any the client sent); none when the header
+// is as the client sent it, which nobody vouches for.
+func vouchedConsumer(client, final []string) string {
+	if len(final) == 0 || slices.Equal(client, final) {
+		return ""
+	}
+	return final[len(final)-1]
 }
 
 // apiOfRoute is the API name of a HiMarket model-API route,
@@ -162,24 +220,9 @@ func apiOfRoute(route string) string {
 	return ""
 }
 
-// aiLog is the ai_log filter state other plugins (ai-statistics) write:
-// an object JSON-escaped to sit inside a quoted access-log field. It is
-// sent as the object; anything that does not parse is sent as a string,
-// which the collector keeps as sent.
-func aiLog() json.RawMessage {
-	raw, err := proxywasm.GetProperty(propAILog)
-	if err != nil || len(raw) == 0 {
-		return nil
+func or(s, def string) string {
+	if s == "" {
+		return def
 	}
-	quoted := make([]byte, 0, len(raw)+2)
-	quoted = append(append(append(quoted, '"'), raw...), '"')
-	var unescaped string
-	if json.Unmarshal(quoted, &unescaped) == nil && json.Valid([]byte(unescaped)) {
-		return json.RawMessage(unescaped)
-	}
-	if json.Valid(raw) {
-		return json.RawMessage(string(raw))
-	}
-	s, _ := json.Marshal(string(raw))
 	return s
 }

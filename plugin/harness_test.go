@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -20,7 +22,6 @@ import (
 	"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/higress-group/wasm-go/pkg/test"
-	"github.com/higress-group/wasm-go/pkg/wrapper"
 	"github.com/stretchr/testify/require"
 )
 
@@ -120,6 +121,12 @@ type call struct {
 	status                  int      // response :status; 0: no response headers at all
 	respHeaders             [][2]string
 	respBody                [][]byte // chunks; nil: the response headers end the stream
+	// laterRequestHeaders are added to the request headers after the
+	// plugin's request-headers callback, as filters later in the chain do
+	// (an auth plugin's x-mse-consumer, the router's trace headers): each
+	// appended as a separate header, as Envoy's AddHttpRequestHeader does
+	// (source/extensions/common/wasm/context.cc addHeaderMapValue: addCopy).
+	laterRequestHeaders [][2]string
 	// attrs are Envoy's attributes (int64 or string) as the log phase sees them.
 	attrs map[string]any
 	// afterResponseChunk runs after the plugin saw response chunk i: another
@@ -127,6 +134,9 @@ type call struct {
 	afterResponseChunk func(i int)
 	// beforeLog runs after the last response callback, before the log phase.
 	beforeLog func()
+	// logAllocated, when set, receives the bytes allocated in the log
+	// phase (meaningful in Go mode, where the plugin runs in this process).
+	logAllocated *uint64
 }
 
 // do runs one request through the plugin and returns the actions it
@@ -141,6 +151,10 @@ func (g *gateway) do(c call) []types.Action {
 	hs := [][2]string{{":method", or(c.method, "GET")}, {":path", or(c.path, "/")}, {":authority", or(c.authority, "api.example.com")}, {"x-request-id", c.id}}
 	hs = append(hs, c.reqHeaders...)
 	require.Equal(t, types.ActionContinue, g.host.CallOnHttpRequestHeaders(hs, test.WithEndOfStream(c.reqBody == nil)), c.id)
+	if len(c.laterRequestHeaders) > 0 {
+		final := append(slices.Clone(g.host.GetRequestHeaders()), c.laterRequestHeaders...)
+		g.host.SetHttpRequestHeaders(g.contextID(), final)
+	}
 	for i, chunk := range c.reqBody {
 		require.Equal(t, types.ActionContinue, g.host.CallOnHttpStreamingRequestBody(chunk, i == len(c.reqBody)-1), c.id)
 		require.Equal(t, chunk, g.host.GetRequestBody(), "%s: request chunk %d changed", c.id, i)
@@ -160,15 +174,16 @@ func (g *gateway) do(c call) []types.Action {
 	if c.beforeLog != nil {
 		c.beforeLog()
 	}
-	g.host.CompleteHttp()
-	return actions
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
+	var before, after runtime.MemStats
+	if c.logAllocated != nil {
+		runtime.ReadMemStats(&before)
 	}
-	return s
+	g.host.CompleteHttp()
+	if c.logAllocated != nil {
+		runtime.ReadMemStats(&after)
+		*c.logAllocated = after.TotalAlloc - before.TotalAlloc
+	}
+	return actions
 }
 
 // setAttribute sets an Envoy attribute by its dotted name: int64 as Envoy
@@ -189,12 +204,16 @@ func (g *gateway) setAttribute(name string, v any) {
 	require.NoError(g.t, g.host.SetProperty(strings.Split(name, "."), data))
 }
 
-// writeAILog sets the ai_log filter state the way ai-statistics writes it:
-// the JSON object escaped to sit inside a quoted access-log field.
+// writeAILog sets the ai_log filter state as ai-statistics writes it
+// (aiStatisticsLog).
 func (g *gateway) writeAILog(obj map[string]any) {
-	b, err := json.Marshal(obj)
-	require.NoError(g.t, err)
-	require.NoError(g.t, g.host.SetProperty([]string{"ai_log"}, []byte(wrapper.MarshalStr(string(b)))))
+	require.NoError(g.t, g.host.SetProperty([]string{"ai_log"}, aiStatisticsLog(g.t, obj)))
+}
+
+// contextID is the HTTP context of the request in progress (the test host
+// keeps it unexported; test-only reflection).
+func (g *gateway) contextID() uint32 {
+	return uint32(reflect.ValueOf(g.host).Elem().FieldByName("currentContextID").Uint())
 }
 
 // resetAttributes removes every attribute, so that one request's upstream
@@ -238,7 +257,14 @@ func (g *gateway) answer(id uint32, status int) {
 }
 
 func (g *gateway) decode(c proxytest.HttpCalloutAttribute) post {
-	p := post{upstream: c.Upstream, headers: c.Headers, body: c.Body, json: c.Body}
+	// In Wasm mode the emulator's callout headers point into the VM's
+	// memory, which the plugin reuses once the call is made (Envoy copies
+	// them): copied at once.
+	headers := make([][2]string, len(c.Headers))
+	for i, h := range c.Headers {
+		headers[i] = [2]string{strings.Clone(h[0]), strings.Clone(h[1])}
+	}
+	p := post{upstream: strings.Clone(c.Upstream), headers: headers, body: c.Body, json: c.Body}
 	if p.header("content-encoding") == "gzip" {
 		zr, err := gzip.NewReader(bytes.NewReader(c.Body))
 		require.NoError(g.t, err)

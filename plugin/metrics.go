@@ -17,6 +17,7 @@ const metricPrefix = "otelcol_log_pusher_"
 // start because a new host (or a test host) does not know the old ones.
 type counters struct {
 	logged, sampledOut, sent, flushesFailed proxywasm.MetricCounter
+	dispatchRefused                         proxywasm.MetricCounter
 	dropped                                 map[string]proxywasm.MetricCounter
 	buffered                                proxywasm.MetricGauge
 	defined                                 bool
@@ -29,6 +30,7 @@ func (c *counters) define() {
 	c.sampledOut = proxywasm.DefineCounterMetric(metricPrefix + "entries_sampled_out")
 	c.sent = proxywasm.DefineCounterMetric(metricPrefix + "entries_sent")
 	c.flushesFailed = proxywasm.DefineCounterMetric(metricPrefix + "flushes_failed")
+	c.dispatchRefused = proxywasm.DefineCounterMetric(metricPrefix + "dispatch_refused")
 	c.dropped = map[string]proxywasm.MetricCounter{}
 	for _, r := range []string{dropBufferFull, dropRetriesExhausted, dropRejected, dropEncodeError} {
 		c.dropped[r] = proxywasm.DefineCounterMetric(metricPrefix + "entries_dropped_" + r)

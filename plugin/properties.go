@@ -27,8 +27,18 @@ var (
 	propClusterName        = []string{"cluster_name"}
 	propRouteName          = []string{"route_name"}
 	propAILog              = []string{"ai_log"}
-	propPodName            = []string{"node", "metadata", "POD_NAME"}
-	propMCPServerName      = []string{"mcp_server_name"}
+	// Istio puts the pod's name in node.metadata.NAME (pkg/model/proxy.go:
+	// InstanceName `json:"NAME"`, "replaces POD_NAME"; pkg/bootstrap
+	// sets it from the POD_NAME variable Higress's gateway pod has);
+	// POD_NAME and node.id are db-log-pusher's fallbacks.
+	propNodeName    = []string{"node", "metadata", "NAME"}
+	propNodePodName = []string{"node", "metadata", "POD_NAME"}
+	propNodeID      = []string{"node", "id"}
+	// Filter state Higress's MCP server sets for a tools/call
+	// (wasm-go pkg/mcp/server: SetProperty mcp_server_name and
+	// mcp_tool_name): the server and the tool that really ran.
+	propMCPServerName = []string{"mcp_server_name"}
+	propMCPToolName   = []string{"mcp_tool_name"}
 )
 
 // propString returns a string attribute, "" when Envoy has none.

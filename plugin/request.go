@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,27 +12,26 @@ import (
 // stateKey is where a request's state lives in its HTTP context.
 const stateKey = "otelcol-log-pusher"
 
-// sniffBytes of a JSON request body are kept (even with body capture off)
-// to find the requested model and an MCP tool name, which come first in
-// the requests that carry them.
-const sniffBytes = 4096
+// consumerHeader is the header Higress's auth plugins (key-auth, basic-auth,
+// jwt-auth) add with the authenticated consumer's name.
+const consumerHeader = "x-mse-consumer"
 
-// request is what the plugin keeps of one request until its stream is
-// done: a few header values and, when configured, a bounded copy of the
-// bodies. Nothing of the stream itself is held back.
+// request is what the plugin keeps of one request between its callbacks:
+// the decisions taken when the request starts, the consumer the client
+// itself sent, the body sniffer and, when configured, a bounded copy of the
+// bodies. Every value a later filter may set is read in the log phase.
 type request struct {
 	start time.Time // fallback when Envoy has no request.time
 
-	method, path, authority       string
-	requestID, traceID, userAgent string
-	forwardedFor, consumer        string
-	mcpServer, mcpTool            string
-	status                        int
-	upstreamServiceTime           string
-	keep                          bool // in the sample
-	reqHeaders, respHeaders       map[string]string
-	req, resp                     capture
-	reqBodyMax                    int // the configured capture; req.limit may be larger to sniff
+	keep bool // in the sample
+	// clientConsumer are the x-mse-consumer values the request came with:
+	// the plugin runs first in the chain, before any auth plugin, so these
+	// are what the client sent, which no one vouches for.
+	clientConsumer []string
+	reqBodyMax     int // the configured capture, 0 for a request out of the sample
+	req, resp      capture
+	sniffing       bool // the request body is JSON and its model or tool is looked for
+	sniff          bodySniffer
 }
 
 // capture copies at most limit bytes of a body as it passes.
@@ -43,9 +41,11 @@ type capture struct {
 	truncated bool // bytes beyond limit were seen
 }
 
-// take copies what fits of chunk; false once the body is longer than the
-// limit, when there is nothing more to read.
-func (c *capture) take(chunk []byte) bool {
+// full: nothing more is copied.
+func (c *capture) full() bool { return c.limit == 0 || c.truncated }
+
+// take copies what fits of chunk and marks a body longer than the limit.
+func (c *capture) take(chunk []byte) {
 	if room := c.limit - len(c.buf); room > 0 {
 		n := min(room, len(chunk))
 		c.buf = append(c.buf, chunk[:n]...)
@@ -53,9 +53,7 @@ func (c *capture) take(chunk []byte) bool {
 	}
 	if len(chunk) > 0 {
 		c.truncated = true
-		return false
 	}
-	return true
 }
 
 // body returns the first max bytes kept and whether the body was longer.
@@ -74,47 +72,43 @@ func stateOf(ctx wrapper.HttpContext) *request {
 	return r
 }
 
-func header(name string) string {
-	v, _ := proxywasm.GetHttpRequestHeader(name)
-	return v
-}
-
+// onRequestHeaders takes the decisions that cannot wait: the sample (by
+// x-request-id, which Envoy's connection manager sets before any filter),
+// which bodies to read, and what the client sent as consumer.
 func onRequestHeaders(ctx wrapper.HttpContext, cfg pluginConfig) types.Action {
-	r := &request{
-		start:        time.Now(),
-		method:       ctx.Method(),
-		path:         ctx.Path(),
-		authority:    ctx.Host(),
-		requestID:    header("x-request-id"),
-		traceID:      traceID(),
-		userAgent:    header("user-agent"),
-		forwardedFor: header("x-forwarded-for"),
-		consumer:     header("x-mse-consumer"),
-		mcpServer:    header("x-envoy-mcp-server-name"),
-		mcpTool:      header("x-envoy-mcp-tool-name"),
-	}
-	r.keep = sampled(cfg.sampleRate, r.requestID)
-	if r.keep && cfg.capturesHeaders() {
+	requestID, _ := proxywasm.GetHttpRequestHeader("x-request-id")
+	r := &request{start: time.Now(), keep: sampled(cfg.sampleRate, requestID)}
+	if _, err := proxywasm.GetHttpRequestHeader(consumerHeader); err == nil {
 		hs, _ := proxywasm.GetHttpRequestHeaders()
-		r.reqHeaders = cfg.pickHeaders(hs)
+		r.clientConsumer = headerValues(hs, consumerHeader)
 	}
 	if r.keep {
 		r.reqBodyMax = cfg.reqBodyMax
 	}
 	r.req.limit = r.reqBodyMax
-	if (r.keep || cfg.alwaysLogErrors) && strings.Contains(header("content-type"), "json") {
-		r.req.limit = max(r.req.limit, sniffBytes)
-	}
-	if r.req.limit == 0 || !ctx.HasRequestBody() {
+	contentType, _ := proxywasm.GetHttpRequestHeader("content-type")
+	r.sniffing = (r.keep || cfg.alwaysLogErrors) && strings.Contains(contentType, "json")
+	if !ctx.HasRequestBody() || (r.req.full() && !r.sniffing) {
 		ctx.DontReadRequestBody()
 	}
 	ctx.SetContext(stateKey, r)
 	return types.ActionContinue
 }
 
-// onRequestBody copies what it keeps and returns the chunk unchanged.
+// onRequestBody copies and sniffs what it needs and returns the chunk
+// unchanged; once it needs nothing more it stops reading the body.
 func onRequestBody(ctx wrapper.HttpContext, _ pluginConfig, chunk []byte, _ bool) []byte {
-	if r := stateOf(ctx); r != nil && !r.req.take(chunk) {
+	r := stateOf(ctx)
+	if r == nil {
+		return chunk
+	}
+	if !r.req.full() {
+		r.req.take(chunk)
+	}
+	if r.sniffing && !r.sniff.done {
+		r.sniff.feed(chunk)
+	}
+	if r.req.full() && (!r.sniffing || r.sniff.done) {
 		ctx.DontReadRequestBody()
 	}
 	return chunk
@@ -124,14 +118,6 @@ func onResponseHeaders(ctx wrapper.HttpContext, cfg pluginConfig) types.Action {
 	r := stateOf(ctx)
 	if r == nil {
 		return types.ActionContinue
-	}
-	if v, err := proxywasm.GetHttpResponseHeader(":status"); err == nil {
-		r.status, _ = strconv.Atoi(v)
-	}
-	r.upstreamServiceTime, _ = proxywasm.GetHttpResponseHeader("x-envoy-upstream-service-time")
-	if r.keep && cfg.capturesHeaders() {
-		hs, _ := proxywasm.GetHttpResponseHeaders()
-		r.respHeaders = cfg.pickHeaders(hs)
 	}
 	if r.keep && cfg.respBodyMax > 0 && ctx.HasResponseBody() {
 		r.resp.limit = cfg.respBodyMax
@@ -144,42 +130,25 @@ func onResponseHeaders(ctx wrapper.HttpContext, cfg pluginConfig) types.Action {
 // onResponseBody copies what it keeps and returns the chunk unchanged: an
 // SSE stream reaches the client chunk by chunk.
 func onResponseBody(ctx wrapper.HttpContext, _ pluginConfig, chunk []byte, _ bool) []byte {
-	if r := stateOf(ctx); r != nil && !r.resp.take(chunk) {
+	r := stateOf(ctx)
+	if r == nil {
+		return chunk
+	}
+	r.resp.take(chunk)
+	if r.resp.full() {
 		ctx.DontReadResponseBody()
 	}
 	return chunk
 }
 
-// traceID is the B3 trace id, else the W3C traceparent's.
-func traceID() string {
-	if v := header("x-b3-traceid"); v != "" {
-		return v
-	}
-	// traceparent: version-traceid-parentid-flags
-	if parts := strings.Split(header("traceparent"), "-"); len(parts) == 4 && len(parts[1]) == 32 {
-		return parts[1]
-	}
-	return ""
-}
-
-func (c *pluginConfig) capturesHeaders() bool { return c.captureAll || len(c.captureHeaders) > 0 }
-
-// pickHeaders keeps the configured headers, with redacted ones' values
-// replaced; repeated headers are joined with commas.
-func (c *pluginConfig) pickHeaders(hs [][2]string) map[string]string {
-	m := make(map[string]string, len(hs))
+// headerValues are the values of header name, in the order Envoy holds
+// them (a filter's AddHttpRequestHeader appends).
+func headerValues(hs [][2]string, name string) []string {
+	var out []string
 	for _, h := range hs {
-		name := strings.ToLower(h[0])
-		if !c.captureAll && !c.captureHeaders[name] {
-			continue
+		if h[0] == name {
+			out = append(out, h[1])
 		}
-		v := h[1]
-		if c.redactHeaders[name] {
-			v = redacted
-		} else if old, ok := m[name]; ok {
-			v = old + "," + v
-		}
-		m[name] = v
 	}
-	return m
+	return out
 }

@@ -32,6 +32,7 @@ func scenarioConfig() map[string]any {
 		"response_body_max_bytes": 256,
 		"ingest_token":            "golden-token",
 		"gzip":                    true,
+		"ai_log_max_bytes":        2048,
 	})
 }
 
@@ -87,17 +88,22 @@ func sseChunks(n int) [][]byte {
 func scenario(g *gateway) []call {
 	chat := []byte(`{"model":"qwen-max","stream":true,"messages":[{"role":"user","content":"Write a haiku about gateways and logs, please."}]}`)
 	sse := sseChunks(20)
-	streamAILog := map[string]any{"api": "qwen-chat@v1@openai", "consumer": "team-a", "model": "qwen-max-latest",
+	// ai_log as ai-statistics writes it on these routes (aiStatisticsLog):
+	// "api" is "-" off Higress API routes, numbers are JSON numbers, the
+	// consumer is not in it.
+	streamAILog := map[string]any{"api": "-", "model": "qwen-max-latest", "chat_id": "chatcmpl-1",
 		"response_type": "stream", "llm_first_token_duration": 120}
 	return []call{{
 		id: "plg-01", method: "POST", path: "/v1/chat/completions",
 		reqHeaders: [][2]string{{"content-type", "application/json"}, {"authorization", "Bearer sk-live-secret"},
-			{"x-mse-consumer", "team-a"}, {"user-agent", "openai-python/1.40.0"}, {"x-forwarded-for", "203.0.113.9"},
-			{"x-b3-traceid", "0af7651916cd43dd8448eb211c80319c"}},
-		reqBody:     [][]byte{chat[:50], chat[50:]},
-		status:      200,
-		respHeaders: [][2]string{{"content-type", "text/event-stream"}, {"x-envoy-upstream-service-time", "87"}, {"set-cookie", "s=secret-cookie"}},
-		respBody:    sse,
+			{"user-agent", "openai-python/1.40.0"}, {"x-forwarded-for", "203.0.113.9"}},
+		// key-auth (later in the chain) adds the consumer; the router adds
+		// the trace header.
+		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-a"}, {"x-b3-traceid", "0af7651916cd43dd8448eb211c80319c"}},
+		reqBody:             [][]byte{chat[:50], chat[50:]},
+		status:              200,
+		respHeaders:         [][2]string{{"content-type", "text/event-stream"}, {"x-envoy-upstream-service-time", "87"}, {"set-cookie", "s=secret-cookie"}},
+		respBody:            sse,
 		// ai-statistics sits later in the chain: it sees each chunk after
 		// this plugin, and writes the usage only after the last one.
 		afterResponseChunk: func(i int) {
@@ -106,20 +112,23 @@ func scenario(g *gateway) []call {
 				g.writeAILog(streamAILog)
 			case len(sse) - 1:
 				g.writeAILog(merge(streamAILog, map[string]any{"input_token": 12, "output_token": 345,
-					"total_token": 357, "llm_service_duration": 1200}))
+					"total_token": 357, "llm_service_duration": 1200, "cached_tokens": 0, "reasoning_tokens": 0,
+					"input_token_details": `{"cached_tokens":0}`, "output_token_details": `{"reasoning_tokens":0}`}))
 			}
 		},
 		attrs: envoy(1, 200, "via_upstream", 0, 1234, llmUpstream),
 	}, {
 		id: "plg-02", method: "POST", path: "/v1/chat/completions",
-		reqHeaders:  [][2]string{{"content-type", "application/json"}, {"x-mse-consumer", "team-b"}},
-		reqBody:     [][]byte{[]byte(`{"model":"qwen-turbo","messages":[{"role":"user","content":"hi"}]}`)},
-		status:      200,
-		respHeaders: [][2]string{{"content-type", "application/json"}, {"x-envoy-upstream-service-time", "40"}},
-		respBody:    [][]byte{[]byte(`{"id":"c2","model":"qwen-turbo","usage":{"prompt_tokens":20,"completion_tokens":30}}`)},
+		// The client sends a consumer of its own; key-auth adds the real one.
+		reqHeaders:          [][2]string{{"content-type", "application/json"}, {"x-mse-consumer", "team-forged"}},
+		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-b"}},
+		reqBody:             [][]byte{[]byte(`{"model":"qwen-turbo","messages":[{"role":"user","content":"hi"}]}`)},
+		status:              200,
+		respHeaders:         [][2]string{{"content-type", "application/json"}, {"x-envoy-upstream-service-time", "40"}},
+		respBody:            [][]byte{[]byte(`{"id":"c2","model":"qwen-turbo","usage":{"prompt_tokens":20,"completion_tokens":30}}`)},
 		afterResponseChunk: func(int) {
-			g.writeAILog(map[string]any{"model": "qwen-turbo", "input_token": "20", "output_token": "30",
-				"response_type": "normal", "llm_service_duration": 45, "consumer": "team-b"})
+			g.writeAILog(map[string]any{"api": "-", "model": "qwen-turbo", "input_token": 20, "output_token": 30,
+				"total_token": 50, "response_type": "normal", "llm_service_duration": 45})
 		},
 		attrs: envoy(2, 200, "via_upstream", 0, 48, llmUpstream),
 	}, {
@@ -160,13 +169,16 @@ func scenario(g *gateway) []call {
 			"route_name": "model-api-qwen-chat-0", "cluster_name": "outbound|443||llm-qwen.dns"}),
 	}, {
 		id: "plg-09", method: "POST", path: "/mcp-servers/weather/mcp",
-		reqHeaders: [][2]string{{"content-type", "application/json"}, {"x-mse-consumer", "team-a"}},
+		reqHeaders:          [][2]string{{"content-type", "application/json"}},
+		laterRequestHeaders: [][2]string{{"x-mse-consumer", "team-a"}},
 		reqBody: [][]byte{[]byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call",` +
 			`"params":{"name":"get_forecast","arguments":{"city":"Hangzhou"}}}`)},
 		status: 200, respHeaders: [][2]string{{"content-type", "application/json"}},
 		respBody: [][]byte{[]byte(`{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"sunny"}]}}`)},
+		// The filter state Higress's MCP server sets (see properties.go).
 		attrs: envoy(9, 200, "via_upstream", 0, 230, map[string]any{"route_name": "mcp-weather",
-			"cluster_name": "outbound|80||weather.mcp.svc.cluster.local", "upstream.address": "10.0.9.9:80"}),
+			"cluster_name": "outbound|80||weather.mcp.svc.cluster.local", "upstream.address": "10.0.9.9:80",
+			"mcp_server_name": "weather", "mcp_tool_name": "get_forecast"}),
 	}, {
 		id: "plg-10", method: "POST", path: "/v1/chat/completions",
 		reqHeaders: [][2]string{{"content-type", "application/json"}},
@@ -187,6 +199,21 @@ func scenario(g *gateway) []call {
 		reqBody:    [][]byte{[]byte(`{"model":"qwen-max","stream":true,"messages":[]}`)},
 		// The client went away before any response.
 		attrs: envoy(12, 0, "downstream_remote_disconnect", 0x4000, 2500, llmUpstream),
+	}, {
+		// ai-statistics with its default attributes logs the conversation:
+		// more than ai_log_max_bytes, so the entry's ai_log is cut and marked.
+		id: "plg-13", method: "POST", path: "/v1/chat/completions",
+		reqHeaders: [][2]string{{"content-type", "application/json"}},
+		reqBody:    [][]byte{[]byte(`{"model":"qwen-max","messages":[{"role":"user","content":"long"}]}`)},
+		status:     200, respHeaders: [][2]string{{"content-type", "application/json"}},
+		afterResponseChunk: func(int) {
+			g.writeAILog(map[string]any{"api": "-", "model": "qwen-max", "input_token": 900, "output_token": 1200,
+				"total_token": 2100, "response_type": "normal", "llm_service_duration": 3100,
+				"question": strings.Repeat("Tell me everything about gateways. ", 60),
+				"answer":   strings.Repeat("Gateways route requests and log them. ", 80)})
+		},
+		respBody: [][]byte{[]byte(`{"id":"c13","choices":[]}`)},
+		attrs:    envoy(13, 200, "via_upstream", 0, 3200, llmUpstream),
 	}}
 }
 
@@ -203,7 +230,7 @@ func TestMainScenario(t *testing.T) {
 			}
 		}
 		posts := g.flush()
-		require.Len(t, posts, 3, "12 entries in POSTs of at most 5")
+		require.Len(t, posts, 3, "13 entries in POSTs of at most 5")
 		var sizes []int
 		var golden bytes.Buffer
 		for _, p := range posts {
@@ -218,7 +245,7 @@ func TestMainScenario(t *testing.T) {
 			golden.Write(p.json)
 			golden.WriteByte('\n')
 		}
-		assert.Equal(t, []int{5, 5, 2}, sizes)
+		assert.Equal(t, []int{5, 5, 3}, sizes)
 
 		es := byID(entries(posts))
 		require.Len(t, es, len(calls), "each request exactly once")
@@ -255,6 +282,8 @@ func TestMainScenario(t *testing.T) {
 		assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", s["trace_id"])
 		ai := s["ai_log"].(map[string]any)
 		assert.Equal(t, 345.0, ai["output_token"], "ai_log as written after the last chunk")
+		assert.Equal(t, "team-b", es["plg-02"]["consumer"], "the auth plugin's, not the client's")
+		assert.Equal(t, "plg-01/1772359201123000000", s["entry_id"], "request id / start time in ns")
 		assert.Equal(t, 1200.0, ai["llm_service_duration"])
 		assert.Equal(t, "[redacted]", s["req_headers"].(map[string]any)["authorization"])
 		assert.Equal(t, "[redacted]", s["resp_headers"].(map[string]any)["set-cookie"])
@@ -263,15 +292,19 @@ func TestMainScenario(t *testing.T) {
 		assert.Equal(t, string(bytes.Join(sseChunks(20), nil)[:256]), s["resp_body"])
 		assert.Equal(t, true, s["resp_body_truncated"])
 
-		assert.Equal(t, "get_forecast", es["plg-09"]["mcp_tool"], "from the JSON-RPC request")
+		assert.Equal(t, "get_forecast", es["plg-09"]["mcp_tool"], "the MCP server's filter state")
+		assert.Equal(t, "weather", es["plg-09"]["mcp_server"])
 		assert.Equal(t, "delayed connect error: 111", es["plg-10"]["upstream_transport_failure_reason"])
 		assert.NotContains(t, es["plg-06"], "resp_body", "a gRPC body is not read")
 		assert.NotContains(t, es["plg-05"], "resp_body", "a compressed body is not read")
 		assert.NotContains(t, es["plg-07"], "upstream_host")
 		assert.Equal(t, "HTTP/2", es["plg-06"]["protocol"])
 
-		assert.Equal(t, uint64(12), g.counter("entries_logged"))
-		assert.Equal(t, uint64(12), g.counter("entries_sent"))
+		assert.Equal(t, uint64(13), g.counter("entries_logged"))
+		assert.Equal(t, uint64(13), g.counter("entries_sent"))
+		cut := es["plg-13"]
+		assert.Equal(t, true, cut["ai_log_truncated"])
+		assert.Equal(t, 2100.0, cut["ai_log"].(map[string]any)["total_token"])
 		assert.Zero(t, g.gauge("buffered_bytes"))
 
 		if *update && strings.HasSuffix(t.Name(), "/go") {

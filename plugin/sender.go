@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"strconv"
 
 	"github.com/higress-group/proxy-wasm-go-sdk/proxywasm"
+	"github.com/higress-group/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/higress-group/wasm-go/pkg/log"
 	"github.com/higress-group/wasm-go/pkg/wrapper"
 )
@@ -67,6 +69,8 @@ type sender struct {
 	seq      uint64 // identifies the call in flight; late callbacks are ignored
 	deadline uint64 // tick after which a call without callback counts as failed
 	retryAt  uint64 // first tick at which ready[0] may be sent again
+
+	refusedLogged bool // the missing cluster was logged and no call went out since
 }
 
 // vmState is everything one worker VM keeps across requests and reloads.
@@ -77,6 +81,13 @@ type vmState struct {
 	// tickRegistered: wasm-go forgets tick functions at every plugin start;
 	// the sender's tick is registered once per start, not once per rule.
 	tickRegistered bool
+
+	// The gateway's node metadata, read once.
+	nodeRead         bool
+	nodeName, nodeID string
+	// nonce and entries make entry ids for requests without a request id.
+	nonce   string
+	entries uint64
 }
 
 var vm = newVMState()
@@ -159,7 +170,7 @@ func (s *sender) onTick(now uint64) {
 		}
 		// The callback never came: the root context that made the call
 		// was replaced by a reload, which cancels its calls.
-		s.failed("no answer within the timeout")
+		s.failed("no answer within the timeout", false)
 	}
 	if s.openEntries > 0 && now-s.openedAt >= uint64(s.lim.flushTicks) {
 		s.closeOpen()
@@ -190,14 +201,48 @@ func (s *sender) dispatch() {
 	s.seq++
 	seq := s.seq
 	// Neither headers (the token) nor the body (request data) are logged.
-	_, err := proxywasm.DispatchHttpCall(s.dest.cluster, headers, b.body, nil, s.dest.timeoutMillis,
+	_, err := dispatchHTTPCall(s.dest.cluster, headers, b.body, nil, s.dest.timeoutMillis,
 		func(numHeaders, _, _ int) { s.answered(seq, numHeaders) })
-	if err != nil {
-		s.failed("dispatch: " + err.Error())
+	if errors.Is(err, types.ErrorStatusBadArgument) {
+		s.refused()
 		return
+	}
+	if err != nil {
+		s.failed("dispatch: "+err.Error(), false)
+		return
+	}
+	if s.refusedLogged {
+		s.refusedLogged = false
+		log.Infof("the gateway has the collector's cluster %s now; sending", s.dest.cluster)
 	}
 	s.inflight = true
 	s.deadline = vm.tick + uint64((s.dest.timeoutMillis+tickMillis-1)/tickMillis) + 10
+}
+
+// dispatchHTTPCall is proxywasm.DispatchHttpCall; Go-mode tests replace
+// it to refuse calls as Envoy does, which the test host's emulator never
+// does.
+var dispatchHTTPCall = proxywasm.DispatchHttpCall
+
+// refused handles a call Envoy refused with BadArgument: it has no cluster
+// of that name (source/extensions/common/wasm/context.cc, Context::httpCall:
+// getThreadLocalCluster == nullptr), which on a Higress installed with its
+// defaults (global.onlyPushRouteCluster: true) is every Service no route
+// points to (higress issues #1812, #2666). One error per VM says so and how
+// to fix it; every refusal is counted; the batch is retried as any failure.
+func (s *sender) refused() {
+	metrics.add(metrics.dispatchRefused, 1)
+	if !s.refusedLogged {
+		s.refusedLogged = true
+		log.Errorf("the gateway has no cluster %s, so no entry can be sent (each call is refused with bad argument "+
+			"and counted in %sdispatch_refused). Higress only creates the clusters of Services a route points to "+
+			"(global.onlyPushRouteCluster, true by default). Fix: install the otelcol-higress chart with "+
+			"higress.clusterRoute.enabled=true (the default; an Ingress that references the collector Service and "+
+			"serves no outside traffic), or set global.onlyPushRouteCluster=false in Higress; and check that "+
+			"collector_service_name is <service>.<namespace>.svc.cluster.local and collector_port the Service's port",
+			s.dest.cluster, metricPrefix)
+	}
+	s.failed("the gateway has no cluster "+s.dest.cluster, true)
 }
 
 func (s *sender) compress(b *batch) {
@@ -246,13 +291,14 @@ func (s *sender) answered(seq uint64, numHeaders int) {
 		metrics.drop(dropRejected, b.entries)
 		log.Warnf("collector refused a batch of %d entries with status %d; dropped", b.entries, status)
 	default:
-		s.failed("status " + strconv.Itoa(status))
+		s.failed("status "+strconv.Itoa(status), false)
 	}
 }
 
 // failed counts a failed attempt of ready[0] and schedules the next one,
-// or drops the batch once max_retries is used up.
-func (s *sender) failed(why string) {
+// or drops the batch once max_retries is used up; quiet: the cause was
+// logged once already.
+func (s *sender) failed(why string, quiet bool) {
 	s.inflight = false
 	metrics.add(metrics.flushesFailed, 1)
 	b := s.ready[0]
@@ -261,7 +307,9 @@ func (s *sender) failed(why string) {
 		s.remove()
 		metrics.drop(dropRetriesExhausted, b.entries)
 		s.retryAt = 0
-		log.Warnf("batch of %d entries dropped after %d attempts (%s)", b.entries, b.attempts, why)
+		if !quiet {
+			log.Warnf("batch of %d entries dropped after %d attempts (%s)", b.entries, b.attempts, why)
+		}
 		return
 	}
 	wait := uint64(maxBackoffTicks)
@@ -269,6 +317,9 @@ func (s *sender) failed(why string) {
 		wait = min(uint64(s.lim.flushTicks)<<shift, maxBackoffTicks)
 	}
 	s.retryAt = vm.tick + max(wait, 1)
+	if quiet {
+		return
+	}
 	log.Infof("batch of %d entries not sent (%s); attempt %d of %d in %d ms", b.entries, why, b.attempts+1, s.lim.maxRetries+1, wait*tickMillis)
 }
 

@@ -56,7 +56,8 @@ func TestCaptureLimits(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := capture{limit: tc.limit}
 			for _, ch := range tc.chunks {
-				if !c.take([]byte(ch)) {
+				c.take([]byte(ch))
+				if c.full() {
 					break // the plugin stops reading the body
 				}
 			}
@@ -89,27 +90,5 @@ func TestAILogWrittenAfterThePluginsCallbacks(t *testing.T) {
 		require.Len(t, e, 1)
 		assert.Equal(t, map[string]any{"model": "qwen-max", "response_type": "stream",
 			"input_token": 12.0, "output_token": 345.0, "total_token": 357.0}, e[0]["ai_log"])
-	})
-}
-
-// ai_log arrives as ai-statistics writes it (escaped), as plain JSON, or
-// as something else, which is kept as a string.
-func TestAILogForms(t *testing.T) {
-	inGoMode(t, func(t *testing.T) {
-		g := newGateway(t, dropInConfig())
-		for id, raw := range map[string]string{
-			"escaped": `{\"model\":\"m\",\"input_token\":\"1\"}`,
-			"plain":   `{"model":"m","input_token":"1"}`,
-			"garbage": `not json {`,
-		} {
-			g.do(call{id: id, status: 200, beforeLog: func() {
-				require.NoError(t, g.host.SetProperty([]string{"ai_log"}, []byte(raw)))
-			}, attrs: map[string]any{"response.code": 200}})
-		}
-		es := byID(entries(g.flush()))
-		want := map[string]any{"model": "m", "input_token": "1"}
-		assert.Equal(t, want, es["escaped"]["ai_log"])
-		assert.Equal(t, want, es["plain"]["ai_log"])
-		assert.Equal(t, "not json {", es["garbage"]["ai_log"])
 	})
 }

@@ -46,30 +46,7 @@ func TestPluginPostsLandAsRows(t *testing.T) {
 		"yaml:extensions::health_check::endpoint: "+freeAddr(t),
 		"yaml:exporters::mysqlaccesslog::tls::insecure: true")
 
-	f, err := os.Open("../../plugin/testdata/posts.jsonl")
-	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	posts := 0
-	for sc.Scan() {
-		var gz bytes.Buffer
-		zw := gzip.NewWriter(&gz)
-		_, _ = zw.Write(sc.Bytes())
-		require.NoError(t, zw.Close())
-		req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/ingest", &gz)
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Content-Encoding", "gzip")
-		req.Header.Set("Authorization", "Bearer golden-token")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, http.StatusOK, resp.StatusCode)
-		posts++
-	}
-	require.NoError(t, sc.Err())
-	require.Equal(t, 3, posts)
+	require.Equal(t, 3, sendPluginPosts(t, addr))
 
 	want := pluginScenarioRows()
 	var got map[string]pluginRow
@@ -80,6 +57,41 @@ func TestPluginPostsLandAsRows(t *testing.T) {
 	for id, w := range want {
 		assert.Equal(t, w, got[id], id)
 	}
+}
+
+// sendPluginPosts POSTs the plugin's recorded bodies to the collector at
+// addr as the plugin sends them (gzip, bearer token) and returns how many.
+func sendPluginPosts(t *testing.T, addr string) int {
+	t.Helper()
+	f, err := os.Open("../../plugin/testdata/posts.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	posts := 0
+	for sc.Scan() {
+		postGzip(t, addr, sc.Bytes())
+		posts++
+	}
+	require.NoError(t, sc.Err())
+	return posts
+}
+
+func postGzip(t *testing.T, addr string, body []byte) {
+	t.Helper()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(body)
+	require.NoError(t, zw.Close())
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/ingest", &gz)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer golden-token")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
 func pluginRows(t *testing.T, db *mysqltest.Database) map[string]pluginRow {
@@ -173,5 +185,12 @@ func pluginScenarioRows() map[string]pluginRow {
 	r = llm(12, "POST", "/v1/chat/completions", 0, "DC", "downstream_remote_disconnect", 2500)
 	r.Model = "qwen-max"
 	rows["plg-12"] = r
+
+	// ai_log cut to ai_log_max_bytes: its usage kept whole.
+	r = llm(13, "POST", "/v1/chat/completions", 200, "-", "via_upstream", 3200)
+	r.Model = "qwen-max"
+	r.InputTokens, r.OutputTokens, r.TotalTokens = 900, 1200, 2100
+	r.AILogOutputToken, r.AILogResponseType = "1200", "normal"
+	rows["plg-13"] = r
 	return rows
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,8 +16,27 @@ import (
 	cr "github.com/otelcol-higress/otelcol-higress/internal/chartrender"
 )
 
-// exampleRegistry stands for the $REGISTRY a user exports in step 1.
-const exampleRegistry = "registry.example.com/team"
+// exampleRegistry and exampleToken stand for the $REGISTRY and the
+// $INGEST_TOKEN a user exports in steps 1 and 2.
+const (
+	exampleRegistry = "registry.example.com/team"
+	exampleToken    = "5f0c2d9e8b7a6f4e3d2c1b0a99887766"
+)
+
+// quickStart is README.md's "Quick start on Higress" section.
+func quickStart(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	doc := string(b)
+	i := strings.Index(doc, "\n## Quick start on Higress\n")
+	require.GreaterOrEqual(t, i, 0, "README.md has no section \"Quick start on Higress\"")
+	rest := doc[i+1:]
+	if j := strings.Index(rest[3:], "\n## "); j >= 0 {
+		rest = rest[:j+4]
+	}
+	return rest
+}
 
 // readmeBlock is the code block after <!-- quickstart:NAME --> in README.md.
 func readmeBlock(t *testing.T, name string) string {
@@ -39,7 +59,7 @@ func commands(block string) [][]string {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		line = strings.ReplaceAll(line, "$REGISTRY", exampleRegistry)
+		line = strings.NewReplacer("$REGISTRY", exampleRegistry, "$INGEST_TOKEN", exampleToken).Replace(line)
 		var words []string
 		var cur strings.Builder
 		var quote rune
@@ -133,6 +153,7 @@ func TestQuickStart(t *testing.T) {
 	assert.Contains(t, pushed, "WasmPlugin: url: oci://"+pluginRef)
 
 	// Step 2: the Secrets and the helm install, rendered by the chart.
+	section := quickStart(t)
 	install := commands(readmeBlock(t, "install"))
 	secrets := secretsCreated(install)
 	var helm []string
@@ -158,19 +179,51 @@ func TestQuickStart(t *testing.T) {
 		name, key := cr.Str(ref, "name"), cr.Str(ref, "key")
 		assert.Contains(t, secrets[name], key, "%s: step 2 creates Secret %s with key %s", env, name, key)
 	}
-	assert.Empty(t, cr.Find(objs, "Secret"), "the chart creates no Secret of its own")
+	cfg := collectorConfig(t, objs)
+	assert.Equal(t, "bearertokenauth", cr.Str(cfg, "receivers", "higresslog", "auth", "authenticator"), "the collector wants a token")
+	tokenSecret := one(t, objs, "Secret")
+	assert.Equal(t, exampleToken, cr.Str(tokenSecret, "stringData", "token"), "the chart keeps $INGEST_TOKEN, its only Secret")
+	assert.Equal(t, tokenSecret.Name(), cr.Str(envVar(c, "INGEST_TOKEN"), "valueFrom", "secretKeyRef", "name"))
 	notes, err := cr.Notes(values)
 	require.NoError(t, err)
 	assert.Equal(t, strings.TrimSpace(notes), strings.TrimSpace(readmeBlock(t, "notes")), "the NOTES the README shows")
 
+	svc := one(t, objs, "Service")
+	ing := one(t, objs, "Ingress")
+	host := svc.Name() + "." + cr.Namespace + ".svc.cluster.local"
+	port := cr.Get(svc, "spec", "ports", 0, "port")
+	path := cr.Str(cfg, "receivers", "higresslog", "ingest_path")
+	for _, said := range []string{"`" + svc.Name() + "`", "`" + ing.Name() + "`", "port " + strconv.Itoa(int(port.(float64))),
+		"path `" + path + "`", "class `" + cr.Str(ing, "spec", "ingressClassName") + "`"} {
+		assert.Contains(t, section, said)
+	}
+
+	// Step 3: the Ingress makes the very cluster the check greps for; the
+	// other way renders no Ingress.
+	check := commands(readmeBlock(t, "cluster"))
+	require.Len(t, check, 1)
+	cluster := clusterOf(ing)
+	assert.Equal(t, "outbound|80||log-collector.higress-system.svc.cluster.local", cluster)
+	assert.Equal(t, cluster, check[0][len(check[0])-1], "the check greps for the cluster the Ingress makes")
+	assert.Contains(t, section, "--set global.onlyPushRouteCluster=false")
+	assert.Contains(t, section, "`--set higress.clusterRoute.enabled=false`")
+	assert.Contains(t, section, "`deploy/higress/collector-cluster-route.yaml`")
+	without := map[string]any{"higress": map[string]any{"clusterRoute": map[string]any{"enabled": false}}}
+	for k, v := range values {
+		if k != "higress" {
+			without[k] = v
+		}
+	}
+	assert.Empty(t, cr.Find(render(t, without), "Ingress"))
+
 	// Step 4: the README's sed turns the shipped manifest into a WasmPlugin
-	// with the pushed image and the chart's Service, port and path.
+	// with the pushed image, the token and the chart's Service, port and path.
 	wasm := readmeBlock(t, "wasmplugin")
 	require.Contains(t, wasm, "| kubectl apply -f -")
 	script := strings.Replace(wasm, "| kubectl apply -f -", "", 1)
 	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+script)
 	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "REGISTRY="+exampleRegistry)
+	cmd.Env = append(os.Environ(), "REGISTRY="+exampleRegistry, "INGEST_TOKEN="+exampleToken)
 	out, err := cmd.Output()
 	require.NoError(t, err, "%s", out)
 	var plugin map[string]any
@@ -178,15 +231,19 @@ func TestQuickStart(t *testing.T) {
 	assert.Equal(t, "WasmPlugin", plugin["kind"])
 	assert.Equal(t, "oci://"+pluginRef, cr.Get(plugin, "spec", "url"))
 	assert.NotContains(t, string(out), "CHANGE-ME")
-	svc := one(t, objs, "Service")
-	host := svc.Name() + "." + cr.Namespace + ".svc.cluster.local"
+	assert.Equal(t, false, cr.Get(plugin, "spec", "defaultConfigDisable"), "global: every request")
 	configs := collectorConfigs(plugin["spec"])
 	require.NotEmpty(t, configs, "the manifest configures the collector")
-	for _, cfg := range configs {
-		assert.Equal(t, host, cfg["collector_service_name"])
-		assert.EqualValues(t, cr.Get(svc, "spec", "ports", 0, "port"), cfg["collector_port"])
-		assert.Equal(t, cr.Get(collectorConfig(t, objs), "receivers", "higresslog", "ingest_path"), cfg["collector_path"])
+	for _, pc := range configs {
+		assert.Equal(t, host, pc["collector_service_name"])
+		assert.EqualValues(t, port, pc["collector_port"])
+		assert.Equal(t, path, pc["collector_path"])
+		assert.Equal(t, exampleToken, pc["ingest_token"], "the token the collector was given")
 		assert.Contains(t, notes, "collector_service_name: "+host)
+	}
+	for _, said := range []string{"`collector_service_name: " + host + "`", "`collector_port: 80`", "`collector_path: " + path + "`",
+		"`" + cr.Str(plugin, "spec", "phase") + "`", "priority `" + strconv.Itoa(int(cr.Get(plugin, "spec", "priority").(float64))) + "`"} {
+		assert.Contains(t, section, said)
 	}
 
 	// Step 6: the token's Secret and the port-forward to the query port.
@@ -200,8 +257,8 @@ func TestQuickStart(t *testing.T) {
 		}
 	}
 	require.NotNil(t, queryPort)
-	port, _ := yaml.Marshal(queryPort)
-	assert.Equal(t, []string{"kubectl", "-n", cr.Namespace, "port-forward", "svc/" + svc.Name(), strings.TrimSpace(string(port))}, explorer[1])
+	qport, _ := yaml.Marshal(queryPort)
+	assert.Equal(t, []string{"kubectl", "-n", cr.Namespace, "port-forward", "svc/" + svc.Name(), strings.TrimSpace(string(qport))}, explorer[1])
 }
 
 // collectorConfigs are the plugin configurations in a WasmPlugin spec

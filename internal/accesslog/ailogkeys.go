@@ -124,8 +124,12 @@ var AILogKeys = [...]AILogKey{
 
 // AILogDetail is an entry of a token-details object that fills a column
 // attribute when ai_log lacks the key of its own: ai-statistics copies the
-// provider's usage details (OpenAI's prompt_tokens_details and
-// completion_tokens_details) there, and some versions write only those.
+// provider's usage details there (wasm-go pkg/tokenusage: OpenAI's
+// prompt_tokens_details and completion_tokens_details as they are,
+// Anthropic's usage.cache_read_input_tokens, Gemini's
+// usageMetadata.cachedContentTokenCount and thoughtsTokenCount under snake
+// case names), and writes its own cached_tokens / reasoning_tokens only
+// from OpenAI's names.
 type AILogDetail struct {
 	// Object is the ai_log key of the details object.
 	Object string
@@ -135,10 +139,14 @@ type AILogDetail struct {
 	Column string
 }
 
-// AILogDetails lists the details entries that fill columns.
-var AILogDetails = []AILogDetail{
+// AILogDetails lists the details entries that fill columns; of several
+// entries for one column, the first present wins.
+var AILogDetails = [...]AILogDetail{
 	{Object: AILogInputTokenDetails, Entry: "cached_tokens", Column: AttrCachedTokens},
+	{Object: AILogInputTokenDetails, Entry: "cache_read_input_tokens", Column: AttrCachedTokens},    // Anthropic
+	{Object: AILogInputTokenDetails, Entry: "cached_content_token_count", Column: AttrCachedTokens}, // Gemini
 	{Object: AILogOutputTokenDetails, Entry: "reasoning_tokens", Column: AttrReasoningTokens},
+	{Object: AILogOutputTokenDetails, Entry: "thoughts_token_count", Column: AttrReasoningTokens}, // Gemini
 }
 
 var aiLogByKey = func() map[string]*AILogKey {

@@ -85,9 +85,13 @@ type Field struct {
 
 // Attribute keys the pipeline itself adds or that several components use by name.
 const (
-	// AttrRecordUID is a unique id per record, fixed at receive time, that
-	// lets the exporter absorb a retried write without a duplicate row.
+	// AttrRecordUID is a unique id per record, fixed at receive time (or
+	// derived from the sender's AttrEntryID), that lets the exporter absorb
+	// a retried write without a duplicate row.
 	AttrRecordUID = "log.record.uid"
+	// AttrEntryID is the sender's idempotency key of an entry (entry_id):
+	// the same entry sent twice has the same key.
+	AttrEntryID = "higress.entry_id"
 	// AttrExtraPrefix prefixes unknown top-level fields so they are kept.
 	AttrExtraPrefix = "higress.extra."
 	// AttrServiceName is the resource attribute naming the gateway service.
@@ -169,6 +173,11 @@ var Fields = []Field{
 	{JSON: "resp_body", Attr: "higress.response.body", Kind: String, Column: "response_body"},
 	{JSON: "req_body_truncated", Attr: "higress.request.body_truncated", Kind: Bool},
 	{JSON: "resp_body_truncated", Attr: "higress.response.body_truncated", Kind: Bool},
+	// Sent by otelcol-log-pusher (plugin/), not by db-log-pusher: ai_log was
+	// cut to the plugin's ai_log_max_bytes; and the entry's idempotency key,
+	// from which the receiver derives AttrRecordUID.
+	{JSON: "ai_log_truncated", Attr: "higress.ai_log_truncated", Kind: Bool},
+	{JSON: "entry_id", Attr: AttrEntryID, Kind: String},
 	// Usage the plugin reports only inside ai_log (the ailog processor fills
 	// them from there) and the cost the processor prices; a sender may also
 	// send them at the top level. Nullable, so that tables of the published

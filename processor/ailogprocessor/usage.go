@@ -22,7 +22,7 @@ type fallback struct {
 type fallbacks struct {
 	list    [len(accesslog.AILogKeys)]fallback
 	n       int
-	details [2]fallback
+	details [len(accesslog.AILogDetails)]fallback
 	nd      int
 }
 

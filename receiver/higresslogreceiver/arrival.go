@@ -2,10 +2,13 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
 // arrival is what a body is given when it is received: its receive time
@@ -35,5 +38,46 @@ func (a arrival) recordUID(i int) string {
 	b[8] = 0x80 | b[8]&0x3f // RFC 9562 variant
 	idx := binary.BigEndian.Uint32(b[12:16]) ^ uint32(i)
 	binary.BigEndian.PutUint32(b[12:16], idx)
+	return uuid.UUID(b).String()
+}
+
+// Indexes of the fields a sender's idempotency key is read from.
+var (
+	idxEntryID   = accesslog.IndexOfAttr(accesslog.AttrEntryID)
+	idxStartTime = accesslog.IndexOfAttr(accesslog.AttrStartTime)
+)
+
+// uidFor is the uid of the body's i-th record, entry e of gateway instance:
+// derived from the entry's entry_id when the sender gave one
+// (otelcol-log-pusher does), so that the same entry sent again — a POST
+// whose answer was lost, then retried — gets the same uid and the
+// exporter's unique key stores it once; recordUID(i) otherwise (db-log-pusher
+// sends no key, and each POST is new).
+func (a arrival) uidFor(i int, e *entry, instance string) string {
+	v := &e.known[idxEntryID]
+	if (v.kind != str && v.kind != num) || v.s == "" {
+		return a.recordUID(i)
+	}
+	return keyedUID(instance, v.s, e)
+}
+
+// keyedUID is an RFC 9562 version 8 UUID laid out like a version 7: the
+// entry's start time (ms) first, so uids stay time-ordered for the
+// exporter's unique index, then SHA-256 of the instance and the key (two
+// gateways may see the same request id).
+func keyedUID(instance, key string, e *entry) string {
+	h := sha256.New()
+	h.Write([]byte(instance))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	var b [16]byte
+	copy(b[:], h.Sum(nil))
+	var ms uint64
+	if ts, ok := parseStartTime(e.known[idxStartTime].any()); ok {
+		ms = uint64(ts.AsTime().UnixMilli())
+	}
+	binary.BigEndian.PutUint64(b[0:8], ms<<16|uint64(binary.BigEndian.Uint16(b[6:8])))
+	b[6] = 0x80 | b[6]&0x0f // version 8
+	b[8] = 0x80 | b[8]&0x3f // RFC 9562 variant
 	return uuid.UUID(b).String()
 }

@@ -33,7 +33,7 @@ func buildLogs(body []byte, received arrival, serviceName string, maxExtra int) 
 			records = newResource(ld, serviceName, instance)
 			scopes[instance] = records
 		}
-		fillRecord(records.AppendEmpty(), entry, now, received.recordUID(i))
+		fillRecord(records.AppendEmpty(), entry, now, received.uidFor(i, entry, instance))
 	}
 	return ld, rep, nil
 }

@@ -26,7 +26,7 @@ func TestREADMEListsEveryKeyAndParameter(t *testing.T) {
 		}
 	}
 	params := append(filterParams(), windowParams...)
-	params = append(params, paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext, paramGroupBy, paramLastEventID)
+	params = append(params, paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext, paramGroupBy, paramLastEventID, paramInterval, paramFacets)
 	params = append(params, ignoredParams...)
 	params = append(params, sortParams...)
 	params = append(params, groupParams...)
@@ -38,5 +38,7 @@ func TestREADMEListsEveryKeyAndParameter(t *testing.T) {
 	for _, path := range []string{pathQuery, pathStats, pathTail} {
 		assert.Contains(t, readme, "## `GET "+path+"`")
 	}
-	assert.Contains(t, readme, "(../../docs/log-explorer.png)")
+	for _, shot := range []string{shotOverview, shotErrors, shotDetail} {
+		assert.Contains(t, readme, "("+shot+")")
+	}
 }

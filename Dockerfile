@@ -24,7 +24,7 @@ USER 65532:65532
 # (-v otelcol-wal:/var/lib/otelcol-higress/wal) outlives the container, so
 # the one that replaces it (an upgrade) writes what this one acknowledged.
 VOLUME ["/var/lib/otelcol-higress/wal"]
-# 8080 ingest (db-log-pusher) and /health, 13133 health_check, 8888 own metrics
+# 8080 ingest (the gateway plugin) and /health, 13133 health_check, 8888 own metrics
 EXPOSE 8080 13133 8888
 ENTRYPOINT ["/otelcol-higress"]
 CMD ["--config=/etc/otelcol-higress/config.yaml"]

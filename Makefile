@@ -10,7 +10,7 @@ PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
 
-.PHONY: all build run test test-unit test-plugin plugin plugin-image chromium tidb test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
+.PHONY: all build run test test-unit test-plugin plugin image push plugin-image chromium tidb test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
 
 all: build
 
@@ -24,9 +24,9 @@ run: build
 	$(GO) build -o bin/devrun ./cmd/devrun
 	./bin/devrun -- ./$(BIN) --config $(CONFIG)
 
-## test: generated code up to date, lint, then every test (fuzz seed corpora included)
-## and the gateway plugin's tests
-test: check-generated lint test-unit test-plugin
+## test: generated code up to date, lint, the images (their test opens them), then
+## every test (fuzz seed corpora included) and the gateway plugin's tests
+test: check-generated lint image test-unit test-plugin
 
 test-unit: tidb
 	$(GO) test $(TEST_FLAGS) $(PKGS)
@@ -41,7 +41,23 @@ plugin:
 test-plugin: plugin
 	cd plugin && PLUGIN_WASM=$(CURDIR)/$(PLUGIN_WASM) $(GO) test $(TEST_FLAGS) ./...
 
-## plugin-image: the plugin's OCI image for Higress (needs a Docker engine)
+## image: the collector's and the plugin's OCI images, built with go-containerregistry
+## (no Docker): bin/images/otelcol-higress (OCI layout, one image per platform in
+## PLATFORMS; plus a tarball per platform for docker load / kind load image-archive)
+## and bin/images/otelcol-log-pusher (the layout Higress pulls: one layer, plugin.wasm)
+VERSION   ?= $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*$$/\1/p' deploy/helm/otelcol-higress/Chart.yaml)
+PLATFORMS ?= linux/$(shell $(GO) env GOARCH)
+image: plugin
+	$(GO) run ./cmd/image build -version $(VERSION) -platforms $(PLATFORMS) -out bin/images
+
+## push: push both images to REGISTRY (e.g. ghcr.io/you) as otelcol-higress:VERSION and
+## otelcol-log-pusher:VERSION; credentials from REGISTRY_USERNAME/REGISTRY_PASSWORD or
+## ~/.docker/config.json; INSECURE=1 for a plain-HTTP registry
+push: image
+	@test -n "$(REGISTRY)" || { echo "usage: make push REGISTRY=ghcr.io/you [VERSION=…] [PLATFORMS=linux/amd64,linux/arm64]"; exit 2; }
+	$(GO) run ./cmd/image push -registry $(REGISTRY) -version $(VERSION) -dir bin/images $(if $(INSECURE),-insecure)
+
+## plugin-image: the plugin's image with a Docker engine instead (`make image` needs none)
 PLUGIN_IMAGE ?= otelcol-log-pusher:dev
 plugin-image:
 	docker build -f deploy/higress/Dockerfile -t $(PLUGIN_IMAGE) plugin
@@ -108,6 +124,7 @@ fuzz: plugin
 	$(GO) test ./internal/accesslog -run '^$$' -fuzz FuzzParseObject -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseTime -fuzztime $(FUZZTIME)
+	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseInterval -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseCoverage -fuzztime $(FUZZTIME)
 	cd plugin && PLUGIN_WASM=$(CURDIR)/$(PLUGIN_WASM) $(GO) test . -run '^$$' -fuzz FuzzSniffer -fuzztime $(FUZZTIME)
 	cd plugin && PLUGIN_WASM=$(CURDIR)/$(PLUGIN_WASM) $(GO) test . -run '^$$' -fuzz FuzzShapeAILog -fuzztime $(FUZZTIME)

@@ -13,7 +13,7 @@ import (
 	cr "github.com/otelcol-higress/otelcol-higress/internal/chartrender"
 )
 
-// readmeMetric is one row of README.md's metrics table.
+// readmeMetric is one row of docs/metrics.md's metrics table.
 type readmeMetric struct {
 	prometheus string // the first Prometheus name of the row
 	unit       string
@@ -25,12 +25,12 @@ var backticked = regexp.MustCompile("`([^`]+)`")
 // readmeMetrics reads the metrics table: OpenTelemetry name → row.
 func readmeMetrics(t *testing.T) map[string]readmeMetric {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/metrics.md")
 	require.NoError(t, err)
 	const begin, end = "<!-- metrics-table:begin -->\n", "<!-- metrics-table:end -->"
 	doc := string(readme)
 	i, j := strings.Index(doc, begin), strings.Index(doc, end)
-	require.True(t, i >= 0 && j > i, "README.md lacks the metrics table markers")
+	require.True(t, i >= 0 && j > i, "docs/metrics.md lacks the metrics table markers")
 	rows := map[string]readmeMetric{}
 	for _, line := range strings.Split(doc[i+len(begin):j], "\n")[2:] {
 		cells := strings.Split(line, "|")
@@ -46,7 +46,7 @@ func readmeMetrics(t *testing.T) map[string]readmeMetric {
 	return rows
 }
 
-// TestREADMEMetricsTable: the README's metrics table has a row for every
+// TestREADMEMetricsTable: the metrics table of docs/metrics.md has a row for every
 // metric config/metrics.yaml defines, with its unit, and no other row.
 // (Its dimensions are checked against a real scrape in
 // TestMetricsConfigScrape.)
@@ -61,12 +61,12 @@ func TestREADMEMetricsTable(t *testing.T) {
 		name := cr.Str(m, "name")
 		defined[name] = true
 		row, ok := rows[name]
-		if assert.True(t, ok, "README lacks a row for %s", name) {
+		if assert.True(t, ok, "docs/metrics.md lacks a row for %s", name) {
 			assert.Equal(t, cr.Str(m, "unit"), row.unit, "%s unit", name)
 		}
 	}
 	for name := range rows {
-		assert.True(t, defined[name], "README lists %s, which config/metrics.yaml does not define", name)
+		assert.True(t, defined[name], "docs/metrics.md lists %s, which config/metrics.yaml does not define", name)
 	}
 }
 
@@ -93,7 +93,7 @@ func assertREADMEDimensions(t *testing.T, samples map[string]float64) {
 			continue // their _bucket carries the same labels
 		}
 		row, ok := byProm[name]
-		if !assert.True(t, ok, "README has no row for %s", name) {
+		if !assert.True(t, ok, "docs/metrics.md has no row for %s", name) {
 			continue
 		}
 		seen[name] = true
@@ -107,10 +107,10 @@ func assertREADMEDimensions(t *testing.T, samples map[string]float64) {
 			for _, m := range backticked.FindAllStringSubmatch(row.dimensions, -1) {
 				documented = documented || strings.ReplaceAll(m[1], ".", "_") == label
 			}
-			assert.True(t, documented, "README row of %s does not list its label %s", name, label)
+			assert.True(t, documented, "docs/metrics.md: the row of %s does not list its label %s", name, label)
 		}
 	}
 	for prom := range byProm {
-		assert.True(t, seen[prom], "README lists %s, which the scrape lacks", prom)
+		assert.True(t, seen[prom], "docs/metrics.md lists %s, which the scrape lacks", prom)
 	}
 }

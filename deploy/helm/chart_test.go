@@ -14,7 +14,7 @@ import (
 
 // withDSN is the smallest valid install: the chart needs a DSN.
 func withDSN(extra map[string]any) map[string]any {
-	v := map[string]any{"mysql": map[string]any{"dsn": "higress:pw@tcp(mysql:3306)/higress"}}
+	v := map[string]any{"mysql": map[string]any{"dsn": "higress:pw@tcp(mysql:3306)/higress_poc"}}
 	for k, x := range extra {
 		v[k] = x
 	}
@@ -90,7 +90,7 @@ func TestDefaultsAreDropInForDBLogCollector(t *testing.T) {
 	assert.Equal(t, "dsn", cr.Get(dsn, "valueFrom", "secretKeyRef", "key"))
 	secret := one(t, objs, "Secret")
 	assert.Equal(t, "log-otelcol-higress-mysql", secret.Name())
-	assert.Equal(t, "higress:pw@tcp(mysql:3306)/higress", cr.Get(secret, "stringData", "dsn"))
+	assert.Equal(t, "higress:pw@tcp(mysql:3306)/higress_poc", cr.Get(secret, "stringData", "dsn"))
 
 	cfg := collectorConfig(t, objs)
 	assert.Equal(t, "0.0.0.0:8080", cr.Get(cfg, "receivers", "higresslog", "endpoint"))
@@ -221,17 +221,23 @@ func TestPersistenceKeepsTheLogOnAPVC(t *testing.T) {
 	assert.Empty(t, cr.Find(objs, "Deployment"))
 	sts := one(t, objs, "StatefulSet")
 	assert.Equal(t, "log-otelcol-higress-headless", cr.Get(sts, "spec", "serviceName"))
-	assert.Equal(t, "queue", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "metadata", "name"))
+	assert.Equal(t, "wal", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "metadata", "name"), "the claim is the write-ahead log")
 	assert.Equal(t, "5Gi", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "spec", "resources", "requests", "storage"))
 	assert.Equal(t, "fast", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "spec", "storageClassName"))
 
 	c := container(t, sts)
-	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(c, "queue"))
+	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(c, "wal"))
 	assert.Nil(t, volume(sts, "wal"), "no emptyDir next to the PVC")
-	assert.Empty(t, volumeMount(c, "wal"))
+	assert.Nil(t, cr.Get(c, "resources", "requests", "ephemeral-storage"), "the log is on the PVC, not on local disk")
 
 	assertWAL(t, collectorConfig(t, objs), "/var/lib/otelcol-higress/wal")
 	assert.Len(t, cr.Find(objs, "Service"), 2, "client Service plus the headless one")
+
+	// A release installed when the claim was named "queue" keeps its name:
+	// claim templates cannot change.
+	sts = one(t, render(t, withDSN(map[string]any{"persistence": map[string]any{"enabled": true, "claimName": "queue"}})), "StatefulSet")
+	assert.Equal(t, "queue", cr.Get(sts, "spec", "volumeClaimTemplates", 0, "metadata", "name"))
+	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(container(t, sts), "queue"))
 }
 
 func TestAutoscalingAndMonitors(t *testing.T) {

@@ -122,7 +122,7 @@ func TestCreatedSchemaIsComplete(t *testing.T) {
 		idx := maps.Clone(all)
 		delete(idx, "PRIMARY") // go-mysql-server does not list it
 		want := map[string]string{"uk_record_uid": "record_uid", "idx_start_time": "start_time"}
-		for _, c := range []string{"api", "model", "consumer", "route_name", "upstream_cluster"} {
+		for _, c := range []string{"trace_id", "request_id", "api", "model", "consumer", "route_name", "upstream_cluster"} {
 			want["idx_"+c+"_time"] = c + ",start_time"
 		}
 		assert.Equal(t, want, idx)
@@ -227,5 +227,10 @@ func TestOldIndexSetKept(t *testing.T) {
 	require.Len(t, before, 14)
 	exp, _ := startExporter(t, testConfig(tg, tg.dsn), nopSettings())
 	require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(2, "old-set")...)))
-	assert.Equal(t, before, indexColumns(t, tg, "access_logs"))
+	// Every old index stays; the one the old set lacked (request_id, for
+	// the query extension's lookups) is added.
+	after := indexColumns(t, tg, "access_logs")
+	assert.Equal(t, "request_id,start_time", after["idx_request_id_time"])
+	delete(after, "idx_request_id_time")
+	assert.Equal(t, before, after)
 }

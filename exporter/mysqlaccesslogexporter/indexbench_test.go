@@ -28,6 +28,9 @@ var benchIndexSets = []struct {
 	{"old", []string{"trace_id", "authority", "response_code", "upstream_cluster", "route_name", "instance_id", "api", "model", "consumer", "mcp_server", "mcp_tool"}},
 	{"filters", []string{"api", "model", "consumer", "route_name", "upstream_cluster"}},
 	{"minimal", nil},
+	// lookup (the default since the log explorer finds a request by id
+	// whatever its age): filters plus request_id and trace_id.
+	{"lookup", []string{"api", "model", "consumer", "route_name", "upstream_cluster", "request_id", "trace_id"}},
 }
 
 // benchShapes are the dashboard requests timed: the admin UI's default
@@ -64,8 +67,9 @@ var benchShapes = []benchShape{
 //	  ./exp.test -test.run '^$' -test.bench "IndexSets/^$s\$" -test.benchtime 1x; done; done
 //
 // Reported per run: rows/s (wall), db-cpu-s/10k-rows (the database
-// server's CPU, from /proc, steadier on a shared machine), and one
-// q-<shape>-ms metric per request shape. INDEXBENCH_ROWS overrides the
+// server's CPU, from /proc, steadier on a shared machine), q-lookup-ms (a
+// request_id lookup without a window), and one q-<shape>-ms metric per
+// request shape (left out with INDEXBENCH_WRITES_ONLY=1). INDEXBENCH_ROWS overrides the
 // row count; INDEXBENCH_DETAIL=<dir> writes each template's median to a
 // file per set and run.
 func BenchmarkIndexSets(b *testing.B) {
@@ -130,10 +134,27 @@ func runIndexSet(b *testing.B, name string, columns []string, rows int, template
 	}
 	_, err = tg.admin.Exec("ANALYZE TABLE " + tbl)
 	require.NoError(b, err)
-
-	// Queries: every template of every shape, three times each.
 	db := inDatabase(b, tg)
 	db.SetMaxOpenConns(1)
+
+	// The query extension's lookup of one request by request_id with no
+	// time window (the median of 21).
+	var lookups []time.Duration
+	for i := range 21 {
+		id := fmt.Sprintf("ib-%d", (i*7919)%rows)
+		begin := time.Now()
+		got, err := queryStrings(db, "SELECT `id` FROM "+tbl+" WHERE `request_id` = ? ORDER BY `start_time` DESC, `id` DESC LIMIT 11", id)
+		require.NoError(b, err)
+		require.Len(b, got, 1, id)
+		lookups = append(lookups, time.Since(begin))
+	}
+	slices.Sort(lookups)
+	b.ReportMetric(float64(lookups[10].Microseconds())/1000, "q-lookup-ms")
+	if os.Getenv("INDEXBENCH_WRITES_ONLY") != "" {
+		return // the insert cost and the lookup only
+	}
+
+	// Queries: every template of every shape, three times each.
 	var detail []string
 	for _, shape := range benchShapes {
 		req := hmRequest{from: benchEnd.Add(-shape.window), to: benchEnd, interval: 15, mcp: shape.mcp, filters: shape.filters}

@@ -12,18 +12,18 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
-// readmeAlter is the one-off ALTER TABLE the repository README gives for
+// readmeAlter is the one-off ALTER TABLE docs/table-lifecycle.md gives for
 // partitioning an existing table whose start_time is of the given kind.
 func readmeAlter(t *testing.T, kind string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/table-lifecycle.md")
 	require.NoError(t, err)
 	m := regexp.MustCompile("(?s)<!-- alter:" + kind + " -->\\s*```sql\\n(.*?)```").FindSubmatch(b)
-	require.NotNil(t, m, "README has no ALTER for %s", kind)
+	require.NotNil(t, m, "docs/table-lifecycle.md has no ALTER for %s", kind)
 	return string(m[1])
 }
 
-// TestREADMEAlterStatements: the README's ALTER partitions a table of each
+// TestREADMEAlterStatements: the ALTER of docs/table-lifecycle.md partitions a table of each
 // published DDL (after the exporter has run on it) without losing a row,
 // and the exporter then keeps it: the days up to partitions_ahead are
 // added, and the history partition, past the retention, is dropped whole.

@@ -150,7 +150,7 @@ func BenchmarkPartitionExistingTable(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("INDEXBENCH_ROWS")); err == nil && v > 0 {
 		rows = v
 	}
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/table-lifecycle.md")
 	require.NoError(b, err)
 	m := regexp.MustCompile("(?s)<!-- alter:timestamp -->\\s*```sql\\n(.*?)```").FindSubmatch(readme)
 	require.NotNil(b, m)

@@ -144,7 +144,7 @@ func (e *mysqlExporter) createTable(ctx context.Context, database, table string,
 	}
 	if e.cfg.daily() && !partitioned && !created {
 		e.logger.Warn("partitioning: daily applies to tables the exporter creates; this one exists unpartitioned and is left as it is, "+
-			"so retention deletes in chunks (README: Table lifecycle gives the ALTER TABLE to partition it)", zap.String("table", table))
+			"so retention deletes in chunks (docs/table-lifecycle.md gives the ALTER TABLE to partition it)", zap.String("table", table))
 	}
 	return e.createIndexes(ctx, database, table, live, wantedIndexes(live, partitioned))
 }

@@ -20,6 +20,8 @@ type cursor struct {
 	// from "now" stays the same on every page.
 	From int64 `json:"f"`
 	To   int64 `json:"t"`
+	// All: no window (a request_id or trace_id lookup).
+	All bool `json:"a,omitempty"`
 	// Value is the last row's sort value as text; nil when it was NULL.
 	Value *string `json:"v"`
 	ID    int64   `json:"i"`
@@ -59,6 +61,9 @@ func decodeCursor(s string) (*cursor, error) {
 }
 
 func (c *cursor) window() window {
+	if c.All {
+		return window{all: true}
+	}
 	return window{from: time.Unix(0, c.From).UTC(), to: time.Unix(0, c.To).UTC()}
 }
 

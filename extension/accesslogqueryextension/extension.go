@@ -54,7 +54,7 @@ func (e *queryExtension) Start(ctx context.Context, host component.Host) error {
 	}
 	e.schema = &schemaCache{db: e.db, database: e.cfg.database(), table: e.cfg.Table, refresh: e.cfg.SchemaRefresh}
 	if e.cfg.Explorer {
-		if e.page, err = explorerPage(); err != nil {
+		if e.page, err = explorerPage(e.cfg); err != nil {
 			return err
 		}
 	}

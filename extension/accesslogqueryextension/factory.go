@@ -37,7 +37,7 @@ func createDefaultConfig() component.Config {
 		// The POC's defaults (10 per page, at most 100), and a window that
 		// keeps one call to the indexed recent part of the table.
 		DefaultWindow:   time.Hour,
-		MaxWindow:       24 * time.Hour,
+		MaxWindow:       7 * 24 * time.Hour,
 		DefaultPageSize: 10,
 		MaxPageSize:     100,
 		MaxOffset:       10000,

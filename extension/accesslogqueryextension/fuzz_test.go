@@ -50,6 +50,38 @@ func FuzzParseTime(f *testing.F) {
 	})
 }
 
+// FuzzParseInterval: an accepted interval is whole seconds, at least one,
+// and cuts the window into fewer than maxBuckets buckets (auto into fewer
+// than autoBuckets, up to a day's buckets); nothing panics.
+func FuzzParseInterval(f *testing.F) {
+	for _, s := range []string{"auto", "1m", "300", "1s", "500ms", "1h30m", "-5m", "0", "9999999999999999999", "soon"} {
+		f.Add(s, int64(3600))
+	}
+	f.Fuzz(func(t *testing.T, s string, spanSec int64) {
+		if spanSec < 0 || spanSec > 10*365*24*3600 {
+			return
+		}
+		w := window{from: time.Unix(0, 0), to: time.Unix(spanSec, 0)}
+		d, err := parseInterval(s, w)
+		if err != nil || s == "" {
+			return
+		}
+		if d < time.Second || d%time.Second != 0 {
+			t.Fatalf("%q gave %v", s, d)
+		}
+		span := w.to.Sub(w.from)
+		if s == "auto" {
+			if span/d >= autoBuckets && d != autoSteps[len(autoSteps)-1] {
+				t.Fatalf("auto gave %v for %v", d, span)
+			}
+			return
+		}
+		if span/d >= maxBuckets {
+			t.Fatalf("%q gave %v: more than %d buckets over %v", s, d, maxBuckets, span)
+		}
+	})
+}
+
 // FuzzParseCoverage: any Last-Event-ID is refused or read as a position
 // whose holes lie in order below its top and which prints back to
 // itself; nothing panics.

@@ -6,22 +6,50 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// The filters are named as db-log-pusher names the field, as the POC named
-// them, so each parameter finds its column through the field table.
-var equalityParams = []string{
-	"authority", "method", "trace_id", "request_id", "instance_id", "api",
-	"model", "consumer", "route", "service", "mcp_server", "mcp_tool",
-}
+// jsonName is the db-log-pusher name of a field the extension itself names,
+// by its attribute: parameters are named as the POC named them, after the
+// field, and find their column through the field table.
+func jsonName(attr string) string { return accesslog.Fields[accesslog.IndexOfAttr(attr)].JSON }
+
+// readable: the field has a column the extension reads (bodies have no SQL
+// type: only some tables have them and they can be megabytes).
+func readable(f *accesslog.Field) bool { return f.Column != "" && f.SQLType != "" }
+
+// equalityParams are the text fields with a column, each filtered by
+// equality: the POC's twelve and every other text column (route_name,
+// upstream_host, response_flags, …). path is a substring instead.
+var equalityParams = func() []string {
+	var out []string
+	for i := range accesslog.Fields {
+		f := &accesslog.Fields[i]
+		if readable(f) && f.Kind == accesslog.String && f.Attr != accesslog.AttrPath {
+			out = append(out, f.JSON)
+		}
+	}
+	return out
+}()
+
+// lookupParams find one request whatever its age: without start_time and
+// end they search the whole table (create_schema indexes both columns).
+var lookupParams = []string{jsonName(accesslog.AttrRequestID), jsonName(accesslog.AttrTraceID)}
+
+var (
+	paramStartTime    = jsonName(accesslog.AttrStartTime)
+	paramPath         = jsonName(accesslog.AttrPath) // substring
+	paramResponseCode = jsonName(accesslog.AttrResponseCode)
+	paramDuration     = jsonName(accesslog.AttrDuration)
+)
 
 const (
-	paramStartTime    = "start_time"
-	paramStart        = "start" // the POC's older name of start_time
-	paramEnd          = "end"
-	paramPath         = "path" // substring
-	paramResponseCode = "response_code"
-	paramStatus       = "status" // the POC's older name of response_code
+	paramStart       = "start" // the POC's older name of start_time
+	paramEnd         = "end"
+	paramStatus      = "status"       // the POC's older name of response_code
+	paramErrors      = "errors"       // true: response_code 0 or >= 400, HiMarket's errors
+	paramMinDuration = "min_duration" // duration (ms) at least this
 
 	paramPage        = "page"
 	paramPageSize    = "page_size"
@@ -47,7 +75,7 @@ const maxParamLen = 4096
 
 // filterParams are accepted by every endpoint.
 func filterParams() []string {
-	return append(slices.Clone(equalityParams), paramPath, paramResponseCode, paramStatus)
+	return append(slices.Clone(equalityParams), paramPath, paramResponseCode, paramStatus, paramErrors, paramMinDuration)
 }
 
 // windowParams are accepted by the endpoints that read a time range.
@@ -58,6 +86,9 @@ type filterOp int
 const (
 	opEqual filterOp = iota
 	opContains
+	opAtLeast
+	opBelow
+	opError // 0 or >= 400: what HiMarket counts as an error
 )
 
 // condition is one filter on one live column.
@@ -67,8 +98,12 @@ type condition struct {
 	value any
 }
 
-// window is an inclusive time range of start_time.
-type window struct{ from, to time.Time }
+// window is an inclusive time range of start_time; all is the whole table
+// (a request_id or trace_id lookup without a range).
+type window struct {
+	from, to time.Time
+	all      bool
+}
 
 // checkParams refuses parameters the endpoint does not know, given more
 // than once or too long: a misspelt filter must not silently match
@@ -119,21 +154,66 @@ func parseFilters(q url.Values, s *tableSchema) ([]condition, error) {
 			return nil, err
 		}
 	}
-	// The POC ANDs both names when both are given; so does this.
+	// The POC ANDs both names when both are given; so does this. A class
+	// (5xx) is the range of its hundred.
 	for _, name := range []string{paramResponseCode, paramStatus} {
 		v := q.Get(name)
 		if v == "" {
 			continue
 		}
+		if len(v) == 3 && v[0] >= '1' && v[0] <= '5' && strings.EqualFold(v[1:], "xx") {
+			low := int64(v[0]-'0') * 100
+			if err := add(name, paramResponseCode, opAtLeast, low); err != nil {
+				return nil, err
+			}
+			if err := add(name, paramResponseCode, opBelow, low+100); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		code, err := strconv.ParseInt(v, 10, 32)
 		if err != nil {
-			return nil, badf("parameter %q must be an integer HTTP status code, got %q", name, v)
+			return nil, badf("parameter %q must be an HTTP status code or a class (1xx … 5xx), got %q", name, v)
 		}
 		if err := add(name, paramResponseCode, opEqual, code); err != nil {
 			return nil, err
 		}
 	}
+	switch v := q.Get(paramErrors); v {
+	case "", "false":
+	case "true":
+		if err := add(paramErrors, paramResponseCode, opError, nil); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, badf("parameter %q must be true or false, got %q", paramErrors, v)
+	}
+	if v := q.Get(paramMinDuration); v != "" {
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || ms < 0 {
+			return nil, badf("parameter %q must be milliseconds (a non-negative integer), got %q", paramMinDuration, v)
+		}
+		if err := add(paramMinDuration, paramDuration, opAtLeast, ms); err != nil {
+			return nil, err
+		}
+	}
 	return conds, nil
+}
+
+// isLookup: the request names a request_id or trace_id and no time range,
+// so it searches the whole table.
+func isLookup(q url.Values) bool {
+	for _, name := range []string{paramStartTime, paramStart, paramEnd} {
+		if q.Get(name) != "" {
+			return false
+		}
+	}
+	for _, name := range lookupParams {
+		if q.Get(name) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // windowBounds are the explicitly given start and end, nil when absent.

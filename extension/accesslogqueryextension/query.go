@@ -6,13 +6,24 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// sortParams is the POC's sort_by whitelist.
-var sortParams = []string{
-	"start_time", "response_code", "duration", "authority", "method", "path",
-	"bytes_received", "bytes_sent", "upstream_cluster", "route_name",
-}
+// sortParams are every column a row can be ordered by: each field with a
+// column but ai_log (the POC's whitelist, start_time, response_code,
+// duration, authority, method, path, bytes_received, bytes_sent,
+// upstream_cluster and route_name, is part of it).
+var sortParams = func() []string {
+	var out []string
+	for i := range accesslog.Fields {
+		f := &accesslog.Fields[i]
+		if readable(f) && f.Kind != accesslog.JSONObject {
+			out = append(out, f.JSON)
+		}
+	}
+	return out
+}()
 
 // pageRequest is a parsed GET /query.
 type pageRequest struct {
@@ -113,7 +124,9 @@ func (e *queryExtension) parsePage(q url.Values, s *tableSchema, now time.Time) 
 		}
 		sortBy, req.desc, req.win, req.after = c.Sort, c.Desc, win, c
 	} else {
-		if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
+		if isLookup(q) {
+			req.win = window{all: true}
+		} else if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
 			return nil, err
 		}
 		if req.page, err = positiveInt(q, paramPage, 1); err != nil {
@@ -185,6 +198,7 @@ func (e *queryExtension) cursorAfter(s *tableSchema, req *pageRequest, last logR
 		Desc:  req.desc,
 		From:  req.win.from.UnixNano(),
 		To:    req.win.to.UnixNano(),
+		All:   req.win.all,
 		Value: sortText(last.raw[sortIdx]),
 		ID:    last.id,
 	}

@@ -21,7 +21,7 @@ func TestREADMEListsEveryKeyAndParameter(t *testing.T) {
 	require.Contains(t, configkeys.Of(reflect.TypeOf(Config{})), "tail::settle")
 	assert.Empty(t, configkeys.MissingFromREADME(readme, reflect.TypeOf(Config{})), "keys without a README row")
 	params := append(filterParams(), windowParams...)
-	params = append(params, paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext, paramGroupBy, paramLastEventID)
+	params = append(params, paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext, paramGroupBy, paramLastEventID, paramInterval, paramFacets)
 	params = append(params, ignoredParams...)
 	params = append(params, sortParams...)
 	params = append(params, groupParams...)
@@ -33,5 +33,7 @@ func TestREADMEListsEveryKeyAndParameter(t *testing.T) {
 	for _, path := range []string{pathQuery, pathStats, pathTail} {
 		assert.Contains(t, readme, "## `GET "+path+"`")
 	}
-	assert.Contains(t, readme, "(../../docs/log-explorer.png)")
+	for _, shot := range []string{shotOverview, shotErrors, shotDetail} {
+		assert.Contains(t, readme, "("+shot+")")
+	}
 }

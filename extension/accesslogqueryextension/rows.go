@@ -98,10 +98,14 @@ func jsonObject(b []byte) any {
 	return json.RawMessage(b)
 }
 
+// toInt reads an integer the driver returned as int64, uint64, decimal
+// text or, for FLOOR() of a double, a float64.
 func toInt(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true
+	case float64:
+		return int64(x), true
 	case []byte:
 		n, err := strconv.ParseInt(string(x), 10, 64)
 		return n, err == nil

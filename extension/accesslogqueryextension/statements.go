@@ -32,6 +32,9 @@ type stmtData struct {
 	Details  string
 	Duration string
 	Sums     []string
+	// Series and facets
+	Epoch string // start_time as Unix seconds
+	Group string
 }
 
 func render(name string, d stmtData) string {

@@ -13,27 +13,31 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 )
 
-// groupParams are the dimensions /query/stats groups by, HiMarket's
-// token and MCP tables' dimensions.
-var groupParams = []string{"model", "consumer", "route_name", "upstream_cluster", "mcp_tool"}
+// groupParams are the dimensions /query/stats groups and facets by: every
+// text column (HiMarket's model, consumer, route_name, upstream_cluster
+// and mcp_tool among them), the same list as the equality filters.
+var groupParams = equalityParams
 
 // The fields the statistics are computed from, by db-log-pusher name.
-const (
-	statsUV       = "x_forwarded_for"       // distinct clients, as HiMarket counts UV
-	statsDetails  = "response_code_details" // internal_redirect marks a fallback
-	statsCode     = "response_code"         // 0 or >= 400 is an error, as HiMarket counts
-	statsDuration = "duration"              // percentiles, not a sum
-	fallbackValue = "internal_redirect"
+var (
+	statsUV       = jsonName(accesslog.AttrXForwardedFor) // distinct clients, as HiMarket counts UV
+	statsDetails  = jsonName(accesslog.AttrCodeDetails)   // internal_redirect marks a fallback
+	statsCode     = paramResponseCode                     // 0 or >= 400 is an error, as HiMarket counts
+	statsDuration = paramDuration                         // percentiles, not a sum
 )
+
+const fallbackValue = "internal_redirect"
 
 // percentiles are nearest-rank (HiMarket's definition), computed with
 // ROW_NUMBER / COUNT OVER, which MySQL 8 and MariaDB both have.
 var percentileKeys = []string{"duration_p50", "duration_p95", "duration_p99"}
 
 type statsRequest struct {
-	conds  []condition
-	win    window
-	groups []*column
+	conds    []condition
+	win      window
+	groups   []*column
+	interval time.Duration // 0: no series
+	facets   []*column
 }
 
 // statsColumns are the live columns stats need, found through the field table.
@@ -91,12 +95,11 @@ func (e *queryExtension) handleStats(w http.ResponseWriter, r *http.Request) {
 	for i, g := range req.groups {
 		groupNames[i] = g.key
 	}
-	data := object{
-		{"start_time", req.win.from.Format(time.RFC3339Nano)},
-		{"end", req.win.to.Format(time.RFC3339Nano)},
-		{"group_by", groupNames},
-		{"kpi", kpi[0]},
+	var from, to any
+	if !req.win.all {
+		from, to = req.win.from.Format(time.RFC3339Nano), req.win.to.Format(time.RFC3339Nano)
 	}
+	data := object{{"start_time", from}, {"end", to}, {"group_by", groupNames}, {"kpi", kpi[0]}}
 	if len(req.groups) > 0 {
 		groups, truncated, err := e.readStats(ctx, s, sc, req, req.groups)
 		if err != nil {
@@ -105,11 +108,27 @@ func (e *queryExtension) handleStats(w http.ResponseWriter, r *http.Request) {
 		}
 		data = append(data, member{"groups", groups}, member{"groups_truncated", truncated})
 	}
+	if req.interval > 0 {
+		series, err := e.readSeries(ctx, s, sc, req)
+		if err != nil {
+			writeError(w, e.logger, err)
+			return
+		}
+		data = append(data, member{"interval", int64(req.interval / time.Second)}, member{"series", series})
+	}
+	if len(req.facets) > 0 {
+		facets, err := e.readFacets(ctx, s, sc, req)
+		if err != nil {
+			writeError(w, e.logger, err)
+			return
+		}
+		data = append(data, member{"facets", facets})
+	}
 	writeJSON(w, http.StatusOK, object{{"status", "success"}, {"data", data}})
 }
 
 func (e *queryExtension) parseStats(q url.Values, s *tableSchema, now time.Time) (*statsRequest, error) {
-	if err := checkParams(q, filterParams(), windowParams, []string{paramGroupBy}); err != nil {
+	if err := checkParams(q, filterParams(), windowParams, []string{paramGroupBy, paramInterval, paramFacets}); err != nil {
 		return nil, err
 	}
 	if s.start == nil {
@@ -124,26 +143,45 @@ func (e *queryExtension) parseStats(q url.Values, s *tableSchema, now time.Time)
 		return nil, err
 	}
 	req := &statsRequest{conds: conds}
-	if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
+	if isLookup(q) {
+		req.win = window{all: true}
+	} else if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
 		return nil, err
 	}
-	if v := q.Get(paramGroupBy); v != "" {
-		for _, name := range strings.Split(v, ",") {
-			name = strings.TrimSpace(name)
-			if !slices.Contains(groupParams, name) {
-				return nil, badf("parameter %q: each name must be one of %v, got %q", paramGroupBy, groupParams, name)
-			}
-			col, ok := s.byJSON(name)
-			if !ok {
-				return nil, badf("parameter %q: the table has no %s column", paramGroupBy, name)
-			}
-			if slices.Contains(req.groups, col) {
-				return nil, badf("parameter %q names %s twice", paramGroupBy, name)
-			}
-			req.groups = append(req.groups, col)
-		}
+	if req.groups, err = groupColumns(q, paramGroupBy, s); err != nil {
+		return nil, err
+	}
+	if req.facets, err = groupColumns(q, paramFacets, s); err != nil {
+		return nil, err
+	}
+	if req.interval, err = parseInterval(q.Get(paramInterval), req.win); err != nil {
+		return nil, err
 	}
 	return req, nil
+}
+
+// groupColumns reads a comma-separated list of group_by names.
+func groupColumns(q url.Values, param string, s *tableSchema) ([]*column, error) {
+	v := q.Get(param)
+	if v == "" {
+		return nil, nil
+	}
+	var out []*column
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(groupParams, name) {
+			return nil, badf("parameter %q: each name must be one of %v, got %q", param, groupParams, name)
+		}
+		col, ok := s.byJSON(name)
+		if !ok {
+			return nil, badf("parameter %q: the table has no %s column", param, name)
+		}
+		if slices.Contains(out, col) {
+			return nil, badf("parameter %q names %s twice", param, name)
+		}
+		out = append(out, col)
+	}
+	return out, nil
 }
 
 // readStats computes the figures overall (groups nil, one result) or per

@@ -45,6 +45,12 @@ func (w *where) conditions(conds []condition) {
 		switch c.op {
 		case opContains:
 			w.add(quote(c.col)+" LIKE ? ESCAPE '"+likeEscape+"'", containsPattern(c.value.(string)))
+		case opAtLeast:
+			w.add(quote(c.col)+" >= ?", c.value)
+		case opBelow:
+			w.add(quote(c.col)+" < ?", c.value)
+		case opError:
+			w.add("(" + quote(c.col) + " = 0 OR " + quote(c.col) + " >= 400)")
 		default:
 			w.add(quote(c.col)+" = ?", c.value)
 		}
@@ -55,6 +61,9 @@ func (w *where) conditions(conds []condition) {
 // type: an instant for TIMESTAMP/DATETIME (the session is UTC), whole
 // epoch seconds for a BIGINT column.
 func (w *where) window(s *tableSchema, win window) {
+	if win.all {
+		return
+	}
 	col := quote(s.start)
 	w.add(col+" >= ?", s.startArg(win.from, true))
 	w.add(col+" <= ?", s.startArg(win.to, false))

@@ -76,8 +76,10 @@ type Field struct {
 	SQLType string
 	// Indexed adds an index (column, start_time): the columns HiMarket's
 	// OR-chained filters put in SQL (api, model, consumer, route_name,
-	// upstream_cluster). Every other index costs inserts and no HiMarket
-	// query uses it (BENCHMARKS.md, "the index set").
+	// upstream_cluster), and request_id and trace_id, which the query
+	// extension looks up in the whole table (one request whatever its age).
+	// Every other index costs inserts and no query uses it (BENCHMARKS.md,
+	// "the index set").
 	Indexed bool
 }
 
@@ -117,6 +119,9 @@ const (
 	AttrOutputTokens  = "gen_ai.usage.output_tokens"
 	AttrTotalTokens   = "higress.usage.total_tokens"
 	AttrXForwardedFor = "client.address"
+	AttrDuration      = "higress.duration_ms"
+	AttrCodeDetails   = "higress.response_code_details"
+	AttrUpstreamTime  = "higress.upstream.service_time"
 	// AttrCost is what the request cost by the ailog processor's price
 	// table, in AttrCurrency.
 	AttrCost     = "higress.usage.cost"
@@ -126,23 +131,23 @@ const (
 // Fields is THE table, in access_logs column order.
 var Fields = []Field{
 	{JSON: "start_time", Attr: AttrStartTime, Kind: Time, Column: "start_time", SQLType: "TIMESTAMP(3) NULL"},
-	{JSON: "trace_id", Attr: AttrTraceID, Kind: String, Column: "trace_id", SQLType: "VARCHAR(255)"},
+	{JSON: "trace_id", Attr: AttrTraceID, Kind: String, Column: "trace_id", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "authority", Attr: "server.address", Kind: String, Column: "authority", SQLType: "VARCHAR(255)"},
 	{JSON: "method", Attr: AttrMethod, Kind: String, Column: "method", SQLType: "VARCHAR(16)"},
 	{JSON: "path", Attr: AttrPath, Kind: String, Column: "path", SQLType: "VARCHAR(2048)"},
 	{JSON: "protocol", Attr: "network.protocol.version", Kind: String, Column: "protocol", SQLType: "VARCHAR(32)"},
-	{JSON: "request_id", Attr: AttrRequestID, Kind: String, Column: "request_id", SQLType: "VARCHAR(255)"},
+	{JSON: "request_id", Attr: AttrRequestID, Kind: String, Column: "request_id", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "user_agent", Attr: "user_agent.original", Kind: String, Column: "user_agent", SQLType: "VARCHAR(1024)"},
 	{JSON: "x_forwarded_for", Attr: AttrXForwardedFor, Kind: String, Column: "x_forwarded_for", SQLType: "VARCHAR(512)"},
 	{JSON: "response_code", Attr: AttrResponseCode, Kind: Int, Column: "response_code", SQLType: "INT"},
 	{JSON: "response_flags", Attr: "higress.response_flags", Kind: String, Column: "response_flags", SQLType: "VARCHAR(255)"},
-	{JSON: "response_code_details", Attr: "higress.response_code_details", Kind: String, Column: "response_code_details", SQLType: "VARCHAR(512)"},
+	{JSON: "response_code_details", Attr: AttrCodeDetails, Kind: String, Column: "response_code_details", SQLType: "VARCHAR(512)"},
 	{JSON: "bytes_received", Attr: "http.request.body.size", Kind: Int, Column: "bytes_received", SQLType: "BIGINT"},
 	{JSON: "bytes_sent", Attr: "http.response.body.size", Kind: Int, Column: "bytes_sent", SQLType: "BIGINT"},
-	{JSON: "duration", Attr: "higress.duration_ms", Kind: Int, Column: "duration", SQLType: "BIGINT"},
+	{JSON: "duration", Attr: AttrDuration, Kind: Int, Column: "duration", SQLType: "BIGINT"},
 	{JSON: "upstream_cluster", Attr: AttrUpstream, Kind: String, Column: "upstream_cluster", SQLType: "VARCHAR(255)", Indexed: true},
 	{JSON: "upstream_host", Attr: "higress.upstream.host", Kind: String, Column: "upstream_host", SQLType: "VARCHAR(255)"},
-	{JSON: "upstream_service_time", Attr: "higress.upstream.service_time", Kind: String, Column: "upstream_service_time", SQLType: "VARCHAR(64)"},
+	{JSON: "upstream_service_time", Attr: AttrUpstreamTime, Kind: String, Column: "upstream_service_time", SQLType: "VARCHAR(64)"},
 	{JSON: "upstream_transport_failure_reason", Attr: "higress.upstream.transport_failure_reason", Kind: String, Column: "upstream_transport_failure_reason", SQLType: "VARCHAR(1024)"},
 	{JSON: "upstream_local_address", Attr: "higress.upstream.local_address", Kind: String, Column: "upstream_local_address", SQLType: "VARCHAR(255)"},
 	{JSON: "downstream_local_address", Attr: "higress.downstream.local_address", Kind: String, Column: "downstream_local_address", SQLType: "VARCHAR(255)"},

@@ -34,9 +34,9 @@ type Object map[string]any
 func (o Object) Kind() string { s, _ := o["kind"].(string); return s }
 func (o Object) Name() string { return Str(o, "metadata", "name") }
 
-// Render renders the chart as release "log" with values over the defaults
-// and returns its manifests.
-func Render(values map[string]any) ([]Object, error) {
+// renderFiles renders every template of the chart as release "log" with
+// values over the defaults, by template path.
+func renderFiles(values map[string]any) (map[string]string, error) {
 	chrt, err := loader.Load(ChartDir())
 	if err != nil {
 		return nil, err
@@ -47,7 +47,27 @@ func Render(values map[string]any) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := engine.Render(chrt, vals)
+	return engine.Render(chrt, vals)
+}
+
+// Notes is what `helm install` prints after the install (NOTES.txt).
+func Notes(values map[string]any) (string, error) {
+	files, err := renderFiles(values)
+	if err != nil {
+		return "", err
+	}
+	for n, text := range files {
+		if strings.HasSuffix(n, "/NOTES.txt") {
+			return text, nil
+		}
+	}
+	return "", fmt.Errorf("the chart has no NOTES.txt")
+}
+
+// Render renders the chart as release "log" with values over the defaults
+// and returns its manifests.
+func Render(values map[string]any) ([]Object, error) {
+	files, err := renderFiles(values)
 	if err != nil {
 		return nil, err
 	}

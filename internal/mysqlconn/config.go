@@ -18,7 +18,7 @@ import (
 // (under `mysql`, as its top-level `tls` is its HTTP server's).
 type ClientConfig struct {
 	// DSN is a go-sql-driver/mysql DSN naming the database, e.g.
-	// "user:pass@tcp(db:3306)/himarket". It carries the password, so it
+	// "higress:PASSWORD@tcp(mysql:3306)/higress_poc". It carries the password, so it
 	// is opaque: never printed, never logged.
 	DSN configopaque.String `mapstructure:"dsn"`
 	// TLS is the only way to turn TLS on (the DSN's tls= is refused, so

@@ -189,3 +189,50 @@ it must leave the log its drain and the pipeline 10 s to shut down.
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be at least wal.drainTimeout (%ds) + 10: the pod would be killed before the write-ahead log is drained" $grace $drain) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The container's resources: .Values.resources, plus an ephemeral-storage
+request of the write-ahead log's emptyDir sizeLimit (unless the values set
+one), so the scheduler puts the pod only where the log fits: a node that
+runs out of local disk evicts pods, and an emptyDir log goes with its pod.
+*/}}
+{{- define "otelcol-higress.resources" -}}
+{{- $res := deepCopy (.Values.resources | default dict) }}
+{{- if and .Values.wal.enabled (not .Values.persistence.enabled) .Values.wal.emptyDir.sizeLimit }}
+{{- $req := $res.requests | default dict }}
+{{- if not (hasKey $req "ephemeral-storage") }}
+{{- $_ := set $req "ephemeral-storage" .Values.wal.emptyDir.sizeLimit }}
+{{- end }}
+{{- $_ := set $res "requests" $req }}
+{{- end }}
+{{- toYaml $res }}
+{{- end }}
+
+{{/*
+Pod affinity: .Values.affinity when set; otherwise anti-affinity between
+the release's pods over podAntiAffinityTopologyKey (soft: preferred, hard:
+required), so one lost node takes one replica and its log, not all.
+*/}}
+{{- define "otelcol-higress.affinity" -}}
+{{- if .Values.affinity }}
+{{- toYaml .Values.affinity }}
+{{- else if eq .Values.podAntiAffinity "soft" }}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: {{ .Values.podAntiAffinityTopologyKey }}
+        labelSelector:
+          matchLabels:
+            {{- include "otelcol-higress.selectorLabels" . | nindent 12 }}
+{{- else if eq .Values.podAntiAffinity "hard" }}
+podAntiAffinity:
+  requiredDuringSchedulingIgnoredDuringExecution:
+    - topologyKey: {{ .Values.podAntiAffinityTopologyKey }}
+      labelSelector:
+        matchLabels:
+          {{- include "otelcol-higress.selectorLabels" . | nindent 10 }}
+{{- else if .Values.podAntiAffinity }}
+{{- fail (printf "podAntiAffinity %q: soft, hard or \"\"" .Values.podAntiAffinity) }}
+{{- end }}
+{{- end }}

@@ -122,7 +122,7 @@ func main() {
 		rounds   = flag.Int("rounds", 3, "interleaved rounds of the throughput cases: each round runs every case once; the tables give medians")
 		withTiDB = flag.Bool("tidb", false, "also run the TiDB cases against bin/tidb-server (make tidb), one process with its embedded store on this machine: a sanity figure, not a capacity plan (shared topology only)")
 	)
-	env := flag.String("collector-env", "GOMEMLIMIT=320MiB", "comma-separated environment of every collector process: GOMEMLIMIT under memory_limiter's soft limit (512 − 128 MiB), so the garbage collector, not the limiter, keeps the heap down")
+	env := flag.String("collector-env", "GOMEMLIMIT=320MiB,GOMAXPROCS=2", "comma-separated environment of every collector process: GOMEMLIMIT under memory_limiter's soft limit (512 − 128 MiB), so the garbage collector, not the limiter, keeps the heap down; GOMAXPROCS=2 as the Helm chart sets it on one core (the split topology pins the collector to one CPU)")
 	flag.IntVar(&queueBytes, "queue-bytes", 0, "sending_queue size in bytes of the throughput cases (0: the exporter's default)")
 	flag.Parse()
 	if *env != "" {

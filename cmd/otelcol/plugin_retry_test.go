@@ -27,7 +27,7 @@ func TestPluginPostSentTwiceIsOneRowEach(t *testing.T) {
 		"yaml:receivers::higresslog::endpoint: "+addr,
 		// One feeder takes the bodies in order: the sentinel's row means the
 		// bodies before it are written.
-		"yaml:receivers::higresslog::wal::consumers: 1",
+		"yaml:receivers::higresslog::wal::num_consumers: 1",
 		"yaml:extensions::health_check::endpoint: "+freeAddr(t),
 		"yaml:exporters::mysqlaccesslog::tls::insecure: true")
 

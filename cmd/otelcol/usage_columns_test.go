@@ -41,7 +41,7 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 				require.NoError(t, err)
 				t.Cleanup(func() { admin.Close() })
 				// go-mysql-server's memory tables want a single writer.
-				extra = append(extra, "yaml:receivers::higresslog::wal::consumers: 1")
+				extra = append(extra, "yaml:receivers::higresslog::wal::num_consumers: 1")
 			}
 			for _, stmt := range mysqltest.PublishedDDL(mysqltest.DDLReadmeDatetime, "`"+database+"`.access_logs") {
 				_, err := admin.Exec(stmt)

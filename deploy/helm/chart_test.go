@@ -160,9 +160,8 @@ func TestDefaultsKeepTheLogOnAnEmptyDir(t *testing.T) {
 	dep := one(t, objs, "Deployment")
 	cfg := collectorConfig(t, objs)
 	assertWAL(t, cfg, "/var/lib/otelcol-higress/wal")
-	assert.EqualValues(t, 536870912, cr.Get(cfg, "receivers", "higresslog", "wal", "max_size"))
+	assert.EqualValues(t, 536870912, cr.Get(cfg, "receivers", "higresslog", "wal", "queue_size"))
 	assert.Equal(t, "30s", cr.Get(cfg, "receivers", "higresslog", "wal", "drain_timeout"))
-	assert.Nil(t, cr.Get(cfg, "receivers", "higresslog", "group_commit"), "linger is a config error with the log")
 
 	assert.Equal(t, "/var/lib/otelcol-higress", volumeMount(container(t, dep), "wal"))
 	assert.Equal(t, "2Gi", cr.Get(volume(dep, "wal"), "emptyDir", "sizeLimit"))
@@ -171,7 +170,7 @@ func TestDefaultsKeepTheLogOnAnEmptyDir(t *testing.T) {
 	objs = render(t, withDSN(map[string]any{"wal": map[string]any{"maxSize": 1 << 30, "drainTimeout": "2m", "emptyDir": map[string]any{"sizeLimit": "4Gi"}},
 		"terminationGracePeriodSeconds": 150}))
 	cfg = collectorConfig(t, objs)
-	assert.EqualValues(t, 1<<30, cr.Get(cfg, "receivers", "higresslog", "wal", "max_size"))
+	assert.EqualValues(t, 1<<30, cr.Get(cfg, "receivers", "higresslog", "wal", "queue_size"))
 	assert.Equal(t, "2m", cr.Get(cfg, "receivers", "higresslog", "wal", "drain_timeout"))
 	assert.Equal(t, "4Gi", cr.Get(volume(one(t, objs, "Deployment"), "wal"), "emptyDir", "sizeLimit"))
 }
@@ -319,6 +318,35 @@ func TestGoMemLimitUnderTheLimiter(t *testing.T) {
 			require.NotNil(t, env)
 			assert.Equal(t, tc.want, cr.Get(env, "value"))
 			assert.Equal(t, "300", cr.Get(envVar(c, "GOGC"), "value"), "GOGC comes with GOMEMLIMIT")
+		})
+	}
+}
+
+// GOMAXPROCS is 2 where Go would pick 1 and the log's fsyncs would hold
+// requests back: the write-ahead log on a CPU limit of one core or less.
+func TestGoMaxProcsWithTheLogOnOneCore(t *testing.T) {
+	cpu := func(limit any) map[string]any {
+		return map[string]any{"resources": map[string]any{"limits": map[string]any{"cpu": limit}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		values map[string]any
+		want   any
+	}{
+		{"default one core", nil, "2"},
+		{"half a core", cpu("500m"), "2"},
+		{"two cores", cpu("2"), nil},
+		{"no CPU limit", cpu(nil), nil},
+		{"without the log", map[string]any{"wal": map[string]any{"enabled": false}}, nil},
+		{"explicit", map[string]any{"goMaxProcs": 3}, "3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := container(t, one(t, render(t, withDSN(tc.values)), "Deployment"))
+			if tc.want == nil {
+				assert.Nil(t, envVar(c, "GOMAXPROCS"))
+				return
+			}
+			assert.Equal(t, tc.want, cr.Get(envVar(c, "GOMAXPROCS"), "value"))
 		})
 	}
 }

@@ -25,13 +25,10 @@ const (
 	defaultConsumers    = 4
 	// defaultQueueBytes bounds the in-memory queue by what its records
 	// weigh, not by their count: a record's memory depends on what the
-	// gateway logged (bodies, conversations). A typical record (a loadgen
-	// entry after the ailog processor) is 2.6 KB of protobuf, which the
-	// bytes sizer counts, and 4.3 KB of pdata on the heap: 64 MiB is about
-	// 25 000 records and 105 MiB of live heap, about 250 MiB with the
-	// garbage collector's headroom — under a 512 MiB memory_limiter
-	// (BENCHMARKS.md). A persistent queue on disk may be larger: set its
-	// queue_size (README).
+	// gateway logged (bodies, conversations). Full, with typical records
+	// and the garbage collector's headroom, it stays under a 512 MiB
+	// memory_limiter (BENCHMARKS.md, "The exporter's default queue size").
+	// A persistent queue on disk may be larger: set its queue_size (README).
 	defaultQueueBytes = 64 << 20
 
 	// A pass an hour keeps retention within an hour of its target at
@@ -49,11 +46,7 @@ const (
 
 // NewFactory creates the mysqlaccesslog exporter factory.
 func NewFactory() exporter.Factory {
-	return exporter.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		exporter.WithLogs(createLogs, metadata.LogsStability),
-	)
+	return exporter.NewFactory(metadata.Type, createDefaultConfig, exporter.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createDefaultConfig() component.Config {

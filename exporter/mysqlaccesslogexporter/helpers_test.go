@@ -214,9 +214,9 @@ func entryLogs(entries ...map[string]any) plog.Logs {
 			}
 			switch x := v.(type) {
 			case string:
-				if f.Kind == accesslog.JSONObject {
-					if m, ok := accesslog.DecodeObjectString(x); ok && m != nil {
-						accesslog.PutJSONMap(attrs.PutEmptyMap(f.Attr), m)
+				if f.Kind == accesslog.JSONObject && strings.TrimSpace(x) != "null" {
+					if m, ok := accesslog.ParseObject(x, false); ok {
+						m.MoveTo(attrs.PutEmptyMap(f.Attr))
 						break
 					}
 				}
@@ -228,8 +228,14 @@ func entryLogs(entries ...map[string]any) plog.Logs {
 				}
 			case int:
 				attrs.PutInt(f.Attr, int64(x))
+			case float64: // a number of an entry decoded from JSON
+				if n, ok := accesslog.FloatNumber(x); ok {
+					n.Put(attrs.PutEmpty(f.Attr))
+				}
 			case map[string]any:
-				accesslog.PutJSONMap(attrs.PutEmptyMap(f.Attr), x)
+				if err := attrs.PutEmptyMap(f.Attr).FromRaw(x); err != nil {
+					panic(err)
+				}
 			default:
 				panic(fmt.Sprintf("test entry %s: %T", f.JSON, v))
 			}

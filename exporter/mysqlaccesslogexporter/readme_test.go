@@ -16,9 +16,6 @@ import (
 func TestREADMEListsEveryKey(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
-	keys := configkeys.Of(reflect.TypeOf(Config{}))
-	require.NotEmpty(t, keys)
-	for _, k := range keys {
-		assert.Contains(t, string(readme), "| `"+k+"` |", "README lacks the row for %s", k)
-	}
+	require.Contains(t, configkeys.Of(reflect.TypeOf(Config{})), "timeout")
+	assert.Empty(t, configkeys.MissingFromREADME(string(readme), reflect.TypeOf(Config{})), "keys without a README row")
 }

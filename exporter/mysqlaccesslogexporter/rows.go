@@ -140,18 +140,21 @@ func (m *mapper) convert(c *column, attr pcommon.Value) any {
 	}
 	switch c.class {
 	case classInt:
-		n, ok := intValue(attr)
-		if !ok {
+		// What does not read as an integer (a sender's garbage kept as
+		// text) is NULL.
+		n, st := accesslog.NumberOf(attr)
+		i, ok := n.Integer()
+		if st != accesslog.IsNumber || !ok {
 			return nil
 		}
-		if lo, hi := intRange(c); n < lo || n > hi {
+		if lo, hi := intRange(c); i < lo || i > hi {
 			m.truncated[c.name]++
 			return nil
 		}
-		return n
+		return i
 	case classFloat:
-		if x, ok := floatValue(attr); ok {
-			return x
+		if n, st := accesslog.NumberOf(attr); st == accesslog.IsNumber {
+			return n.AsFloat()
 		}
 		return nil
 	case classJSON:
@@ -169,10 +172,20 @@ func (m *mapper) convert(c *column, attr pcommon.Value) any {
 }
 
 // aiLog is the ai_log column: a JSON object with its keys as sent, or
-// NULL for absent, null, {} and anything that is not an object.
+// NULL for absent, null, {} and anything that is not an object. A string
+// is parsed (another receiver's, or no ailog processor before this one)
+// into a copy: the exporter does not change what it is handed.
 func (m *mapper) aiLog(c *column, attr pcommon.Value) any {
-	obj, ok := aiLogObject(attr)
-	if !ok {
+	obj := attr
+	if attr.Type() == pcommon.ValueTypeStr {
+		parsed, ok := accesslog.ParseObject(attr.Str(), false)
+		if !ok {
+			return nil
+		}
+		obj = pcommon.NewValueMap()
+		parsed.MoveTo(obj.Map())
+	}
+	if obj.Type() != pcommon.ValueTypeMap || obj.Map().Len() == 0 {
 		return nil
 	}
 	if tooDeep(obj, 1) {

@@ -3,7 +3,6 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 import (
 	"encoding/json"
 	"math"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -54,28 +53,6 @@ func truncateRunes(s string, n int) string {
 	return s
 }
 
-// intValue reads an integer attribute. Int fields may arrive as strings
-// when the sender sent garbage; what does not read as an integer is NULL.
-func intValue(v pcommon.Value) (int64, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return v.Int(), true
-	case pcommon.ValueTypeDouble:
-		f := v.Double()
-		if f == math.Trunc(f) && math.Abs(f) < 9.2e18 {
-			return int64(f), true
-		}
-	case pcommon.ValueTypeBool:
-		if v.Bool() {
-			return 1, true
-		}
-		return 0, true
-	case pcommon.ValueTypeStr:
-		return accesslog.ParseInt(v.Str())
-	}
-	return 0, false
-}
-
 // intRange is the range of an integer column type; a value outside it would
 // fail the whole row in strict mode, so it becomes NULL instead.
 func intRange(c *column) (lo, hi int64) {
@@ -99,41 +76,6 @@ func intRange(c *column) (lo, hi int64) {
 		return 0, int64(1)<<bits - 1
 	}
 	return -(int64(1) << (bits - 1)), int64(1)<<(bits-1) - 1
-}
-
-// floatValue reads a number for DECIMAL/FLOAT/DOUBLE columns.
-func floatValue(v pcommon.Value) (float64, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return float64(v.Int()), true
-	case pcommon.ValueTypeDouble:
-		f := v.Double()
-		return f, !math.IsNaN(f) && !math.IsInf(f, 0)
-	case pcommon.ValueTypeStr:
-		f, err := strconv.ParseFloat(strings.TrimSpace(v.Str()), 64)
-		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
-	}
-	return 0, false
-}
-
-// aiLogObject is ai_log as an object: the map the receiver made, or a
-// string it kept because it did not parse, parsed again here (an object
-// encoded once or quoted twice). ok is false for anything else and for {}:
-// those are SQL NULL.
-func aiLogObject(v pcommon.Value) (pcommon.Value, bool) {
-	switch v.Type() {
-	case pcommon.ValueTypeMap:
-		return v, v.Map().Len() > 0
-	case pcommon.ValueTypeStr:
-		m, ok := accesslog.DecodeObjectString(v.Str())
-		if !ok || len(m) == 0 {
-			return pcommon.Value{}, false
-		}
-		obj := pcommon.NewValueMap()
-		accesslog.PutJSONMap(obj.Map(), m)
-		return obj, true
-	}
-	return pcommon.Value{}, false
 }
 
 // jsonText is a value for a JSON column: maps and slices as pdata encodes

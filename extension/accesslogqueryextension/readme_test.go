@@ -18,13 +18,8 @@ func TestREADMEListsEveryKeyAndParameter(t *testing.T) {
 	b, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	readme := string(b)
-	keys := configkeys.Of(reflect.TypeOf(Config{}))
-	require.Contains(t, keys, "tail::settle")
-	for _, k := range keys {
-		if !strings.Contains(readme, "`"+k+"`") {
-			t.Errorf("README lacks config key %s", k)
-		}
-	}
+	require.Contains(t, configkeys.Of(reflect.TypeOf(Config{})), "tail::settle")
+	assert.Empty(t, configkeys.MissingFromREADME(readme, reflect.TypeOf(Config{})), "keys without a README row")
 	params := append(filterParams(), windowParams...)
 	params = append(params, paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext, paramGroupBy, paramLastEventID, paramInterval, paramFacets)
 	params = append(params, ignoredParams...)

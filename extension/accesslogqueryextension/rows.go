@@ -91,8 +91,8 @@ func jsonObject(b []byte) any {
 		return string(b)
 	}
 	if len(b) > 0 && b[0] == '"' {
-		if m, ok := accesslog.DecodeObjectString(string(b)); ok && m != nil {
-			return m
+		if m, ok := accesslog.ParseObject(string(b), false); ok {
+			return m.AsRaw()
 		}
 	}
 	return json.RawMessage(b)

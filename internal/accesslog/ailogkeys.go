@@ -137,16 +137,19 @@ type AILogDetail struct {
 	Entry string
 	// Column is the column attribute it fills.
 	Column string
+	// Provider names the provider whose usage uses Entry ("" for the
+	// OpenAI shape ai-statistics writes).
+	Provider string
 }
 
 // AILogDetails lists the details entries that fill columns; of several
 // entries for one column, the first present wins.
 var AILogDetails = [...]AILogDetail{
 	{Object: AILogInputTokenDetails, Entry: "cached_tokens", Column: AttrCachedTokens},
-	{Object: AILogInputTokenDetails, Entry: "cache_read_input_tokens", Column: AttrCachedTokens},    // Anthropic
-	{Object: AILogInputTokenDetails, Entry: "cached_content_token_count", Column: AttrCachedTokens}, // Gemini
+	{Object: AILogInputTokenDetails, Entry: "cache_read_input_tokens", Column: AttrCachedTokens, Provider: "Anthropic"},
+	{Object: AILogInputTokenDetails, Entry: "cached_content_token_count", Column: AttrCachedTokens, Provider: "Gemini"},
 	{Object: AILogOutputTokenDetails, Entry: "reasoning_tokens", Column: AttrReasoningTokens},
-	{Object: AILogOutputTokenDetails, Entry: "thoughts_token_count", Column: AttrReasoningTokens}, // Gemini
+	{Object: AILogOutputTokenDetails, Entry: "thoughts_token_count", Column: AttrReasoningTokens, Provider: "Gemini"},
 }
 
 var aiLogByKey = func() map[string]*AILogKey {

@@ -6,33 +6,39 @@ import (
 	"testing"
 )
 
-const (
-	tableBegin = "<!-- field-table:begin -->\n"
-	tableEnd   = "<!-- field-table:end -->"
-)
-
-// TestReadmeFieldTable keeps README.md's field table equal to Fields.
-// UPDATE_README=1 go test ./internal/accesslog rewrites it.
-func TestReadmeFieldTable(t *testing.T) {
-	const path = "../../README.md"
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i, j := strings.Index(doc, tableBegin), strings.Index(doc, tableEnd)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q … %q markers", tableBegin, tableEnd)
-	}
-	want := doc[:i+len(tableBegin)] + MarkdownTable() + doc[j:]
-	if want == doc {
-		return
-	}
-	if os.Getenv("UPDATE_README") != "" {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+// TestGeneratedDocs keeps the tables the docs show between
+// <!-- NAME:begin --> and <!-- NAME:end --> equal to the tables here.
+// UPDATE_DOCS=1 go test ./internal/accesslog rewrites them.
+func TestGeneratedDocs(t *testing.T) {
+	for _, tc := range []struct {
+		path, name string
+		render     func() string
+	}{
+		{"../../README.md", "field-table", MarkdownTable},
+		{"../../docs/contract.md", "field-table", MarkdownTable},
+		{"../../docs/contract.md", "column-table", ColumnsMarkdownTable},
+		{"../../docs/contract.md", "ailog-table", AILogMarkdownTable},
+		{"../../processor/ailogprocessor/README.md", "ailog-table", AILogMarkdownTable},
+	} {
+		raw, err := os.ReadFile(tc.path)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
+		doc := string(raw)
+		begin, end := "<!-- "+tc.name+":begin -->\n", "<!-- "+tc.name+":end -->"
+		i, j := strings.Index(doc, begin), strings.Index(doc, end)
+		if i < 0 || j < i {
+			t.Fatalf("%s lacks the %q … %q markers", tc.path, begin, end)
+		}
+		want := doc[:i+len(begin)] + tc.render() + doc[j:]
+		switch {
+		case want == doc:
+		case os.Getenv("UPDATE_DOCS") != "":
+			if err := os.WriteFile(tc.path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			t.Errorf("%s: the %s is stale: run UPDATE_DOCS=1 go test ./internal/accesslog", tc.path, tc.name)
+		}
 	}
-	t.Fatal("README.md field table is stale: run UPDATE_README=1 go test ./internal/accesslog")
 }

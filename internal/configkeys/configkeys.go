@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/confmap"
@@ -18,8 +19,9 @@ const modulePath = "github.com/otelcol-higress/otelcol-higress/"
 
 // Of returns the mapstructure keys of the config struct typ: squashed
 // structs add theirs at the same level; structs declared in this module
-// are nested blocks and add theirs as "parent::key"; any other struct
-// (confighttp, configtls, …) is one key, documented by its library.
+// are nested blocks and add theirs as "parent::key", lists of them as
+// "parent[]::key" after "parent"; any other struct (confighttp,
+// configtls, …) is one key, documented by its library.
 func Of(typ reflect.Type) []string {
 	var keys []string
 	var walk func(t reflect.Type, prefix string)
@@ -33,6 +35,9 @@ func Of(typ reflect.Type) []string {
 			case name == "" || name == "-":
 			case f.Type.Kind() == reflect.Struct && strings.HasPrefix(f.Type.PkgPath(), modulePath):
 				walk(f.Type, prefix+name+"::")
+			case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct && strings.HasPrefix(f.Type.Elem().PkgPath(), modulePath):
+				keys = append(keys, prefix+name)
+				walk(f.Type.Elem(), prefix+name+"[]::")
 			default:
 				keys = append(keys, prefix+name)
 			}
@@ -40,6 +45,24 @@ func Of(typ reflect.Type) []string {
 	}
 	walk(typ, "")
 	return keys
+}
+
+// MissingFromREADME lists the keys of typ (Of) that no row of a markdown
+// table in readme names in its first cell, as `key`.
+func MissingFromREADME(readme string, typ reflect.Type) []string {
+	var firstCells []string
+	for _, line := range strings.Split(readme, "\n") {
+		if cells := strings.Split(line, "|"); len(cells) > 2 && strings.TrimSpace(cells[0]) == "" {
+			firstCells = append(firstCells, cells[1])
+		}
+	}
+	var missing []string
+	for _, k := range Of(typ) {
+		if !slices.ContainsFunc(firstCells, func(c string) bool { return strings.Contains(c, "`"+k+"`") }) {
+			missing = append(missing, k)
+		}
+	}
+	return missing
 }
 
 // Removed is a key a component no longer has and what to do instead.
@@ -50,6 +73,15 @@ func Moved(block string, keys ...string) []Removed {
 	out := make([]Removed, len(keys))
 	for i, k := range keys {
 		out[i] = Removed{Key: k, Instead: "it is " + block + "::" + k}
+	}
+	return out
+}
+
+// Renamed are keys that took another name, given as pairs: old, new, …
+func Renamed(pairs ...string) []Removed {
+	out := make([]Removed, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, Removed{Key: pairs[i], Instead: "it was renamed " + pairs[i+1]})
 	}
 	return out
 }

@@ -74,6 +74,7 @@ type Journal[T any] struct {
 	commitWake chan struct{} // an append started a group
 	removeWake chan struct{} // removals are pending
 	readyWake  chan struct{}
+	emptyWake  chan struct{} // the last record was removed
 	stop       chan struct{}
 	wg         sync.WaitGroup
 }
@@ -98,6 +99,7 @@ func Open[T any](ctx context.Context, client storage.Client, cfg Config) (*Journ
 		commitWake: make(chan struct{}, 1),
 		removeWake: make(chan struct{}, 1),
 		readyWake:  make(chan struct{}, 1),
+		emptyWake:  make(chan struct{}, 1),
 		stop:       make(chan struct{}),
 	}
 	err := walker.Walk(ctx, func(key string, value []byte) ([]*storage.Operation, error) {
@@ -175,28 +177,27 @@ func (j *Journal[T]) Append(ctx context.Context, data []byte, value T) error {
 const removalDelay = 100 * time.Millisecond
 
 // writeLoop writes the gathering group and the pending removals, one
-// transaction at a time.
+// transaction at a time. Removals alone wait removalDelay for an append
+// to carry them.
 func (j *Journal[T]) writeLoop() {
 	defer j.wg.Done()
+	var removalsDue <-chan time.Time
 	for {
 		select {
 		case <-j.stop:
-			j.closeWrites()
+			j.write(true)
 			return
 		case <-j.commitWake:
 			j.linger()
 		case <-j.removeWake:
-			// Removals alone: give an append the chance to carry them.
-			select {
-			case <-j.stop:
-				j.closeWrites()
-				return
-			case <-j.commitWake:
-				j.linger()
-			case <-time.After(removalDelay):
+			if removalsDue == nil {
+				removalsDue = time.After(removalDelay)
 			}
+			continue
+		case <-removalsDue:
 		}
-		j.write()
+		removalsDue = nil
+		j.write(false)
 	}
 }
 
@@ -214,8 +215,11 @@ func (j *Journal[T]) linger() {
 	}
 }
 
-// write runs one transaction: the pending removals and the gathering group.
-func (j *Journal[T]) write() {
+// write runs one transaction: the pending removals and the gathering
+// group. closing: the group fails with ErrClosed unwritten, and only the
+// removals are written, so that the next Open does not hand those records
+// out again.
+func (j *Journal[T]) write(closing bool) {
 	j.mu.Lock()
 	g := j.gathering
 	j.gathering = nil
@@ -223,14 +227,14 @@ func (j *Journal[T]) write() {
 	removals := len(ops)
 	j.removals = nil
 	j.mu.Unlock()
-	if g != nil {
+	if g != nil && !closing {
 		ops = append(ops, g.ops...)
 	}
-	if len(ops) == 0 {
-		return
+	var err error
+	if len(ops) > 0 {
+		err = j.client.Batch(context.Background(), ops...)
 	}
-	err := j.client.Batch(context.Background(), ops...)
-	if err != nil && removals > 0 && g != nil {
+	if err != nil && removals > 0 && len(ops) > removals {
 		// A full storage refuses the appends; the deletes alone free
 		// space, so they must not wait for an append that cannot succeed.
 		if j.client.Batch(context.Background(), ops[:removals]...) == nil {
@@ -247,24 +251,12 @@ func (j *Journal[T]) write() {
 	}
 	if g != nil {
 		g.err = err
+		if closing {
+			g.err = ErrClosed
+		}
 		j.committed(g)
 		close(g.done)
 	}
-}
-
-// closeWrites fails a group still gathering and writes the pending
-// removals, so that the next Open does not hand those records out again.
-func (j *Journal[T]) closeWrites() {
-	j.mu.Lock()
-	g := j.gathering
-	j.gathering = nil
-	j.mu.Unlock()
-	if g != nil {
-		g.err = ErrClosed
-		j.committed(g)
-		close(g.done)
-	}
-	j.write()
 }
 
 // committed makes a written group available to Take, keeping values in
@@ -278,6 +270,7 @@ func (j *Journal[T]) committed(g *group[T]) {
 			j.count--
 			j.stored -= e.Size
 		}
+		j.signalEmpty()
 		return
 	}
 	if len(j.ready) == 0 {
@@ -311,12 +304,6 @@ type Batch struct {
 // empty or holds less than b.MinBytes (up to b.MaxWait). Taken records stay
 // stored until Remove.
 func (j *Journal[T]) Take(ctx context.Context, b Batch) ([]Entry[T], error) {
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
 	for {
 		j.mu.Lock()
 		if j.closed {
@@ -333,8 +320,7 @@ func (j *Journal[T]) Take(ctx context.Context, b Batch) ([]Entry[T], error) {
 		j.mu.Unlock()
 		var flush <-chan time.Time
 		if n > 0 {
-			timer = resetTimer(timer, wait)
-			flush = timer.C
+			flush = time.After(wait)
 		}
 		select {
 		case <-j.readyWake:
@@ -363,14 +349,6 @@ func (j *Journal[T]) takeLocked(b Batch) []Entry[T] {
 		signal(j.readyWake)
 	}
 	return out
-}
-
-func resetTimer(t *time.Timer, d time.Duration) *time.Timer {
-	if t == nil {
-		return time.NewTimer(d)
-	}
-	t.Reset(d)
-	return t
 }
 
 // Read returns the stored bytes of entries, in order, in one transaction.
@@ -406,6 +384,30 @@ func (j *Journal[T]) Remove(entries []Entry[T]) {
 		}
 	}
 	signal(j.removeWake)
+	j.signalEmpty()
+}
+
+// WaitEmpty returns once every record has been removed (true), or when
+// ctx ends first (false).
+func (j *Journal[T]) WaitEmpty(ctx context.Context) bool {
+	for {
+		if n, _ := j.Len(); n == 0 {
+			return true
+		}
+		select {
+		case <-j.emptyWake:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// signalEmpty wakes WaitEmpty when the journal holds nothing; called with
+// mu held.
+func (j *Journal[T]) signalEmpty() {
+	if j.count == 0 {
+		signal(j.emptyWake)
+	}
 }
 
 // Close writes the pending removals and stops the writer; appends waiting

@@ -330,3 +330,30 @@ func TestCloseEndsCommitLinger(t *testing.T) {
 	n, _ := again.Len()
 	assert.Equal(t, 1, n)
 }
+
+func TestWaitEmptyReturnsWhenTheLastRecordIsRemoved(t *testing.T) {
+	j := open(t, openStorage(t, t.TempDir()), roomy)
+	defer j.Close()
+	assert.True(t, j.WaitEmpty(context.Background()), "an empty journal is empty at once")
+	require.NoError(t, j.Append(context.Background(), []byte("a"), "a"))
+	require.NoError(t, j.Append(context.Background(), []byte("b"), "b"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	assert.False(t, j.WaitEmpty(ctx), "records still held: the wait ends with ctx")
+
+	done := make(chan bool, 1)
+	go func() { done <- j.WaitEmpty(context.Background()) }()
+	first, err := j.Take(context.Background(), Batch{MaxEntries: 1, MaxBytes: 1 << 20})
+	require.NoError(t, err)
+	j.Remove(first)
+	select {
+	case <-done:
+		t.Fatal("WaitEmpty returned while a record was still held")
+	case <-time.After(20 * time.Millisecond):
+	}
+	rest, err := j.Take(context.Background(), Batch{MaxEntries: 1, MaxBytes: 1 << 20})
+	require.NoError(t, err)
+	j.Remove(rest)
+	assert.True(t, <-done)
+}

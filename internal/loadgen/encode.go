@@ -1,17 +1,51 @@
+// Package loadgen drives db-log-pusher-shaped traffic at a collector and
+// checks what reached the database: the reliability tests, `make bench` and
+// cmd/loadgen all use it.
 package loadgen
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// AppendBody appends the POST body for entries seq0 … seq0+n-1 of a run:
-// the same JSON Body(Entry(…)) produces, written directly. On a 2-core
-// benchmark machine the load generator shares the CPU with the collector
-// and the database; building maps and json.Marshal cost it about as much
-// per row as the database's own insert (TestAppendBodyMatchesBody keeps the
-// two encodings equal).
+var models = []string{"qwen3-plus", "qwen-max", "deepseek-v3", "gpt-4o-mini"}
+var consumers = []string{"team-a", "team-b", "team-c"}
+
+// Entry is entry seq of a run (AppendBody's, decoded), for tests that
+// change a field before sending.
+func Entry(runID string, seq int, padding int) map[string]any {
+	var e map[string]any
+	if err := json.Unmarshal(AppendBody(nil, runID, seq, 1, padding), &e); err != nil {
+		panic(err) // AppendBody writes valid JSON
+	}
+	return e
+}
+
+// RequestID is the unique id of entry seq of a run.
+func RequestID(runID string, seq int) string { return fmt.Sprintf("%s-%08d", runID, seq) }
+
+// Body encodes entries as one POST body: an object for one entry (today's
+// plugin), an array otherwise.
+func Body(entries []map[string]any) []byte {
+	var v any = entries
+	if len(entries) == 1 {
+		v = entries[0]
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// AppendBody appends the POST body for entries seq0 … seq0+n-1 of a run,
+// each shaped like db-log-pusher's (docs/contract.md) with a unique
+// request_id (runID-seq); padding adds that many bytes of req_body and
+// resp_body, like a gateway logging bodies. It writes the JSON directly:
+// the load generator shares the benchmark machine's CPU with the collector
+// and the database, and building maps for json.Marshal would cost it about
+// as much per row as the database's own insert. TestFieldsMatchTheTable
+// checks its field names against internal/accesslog.
 func AppendBody(b []byte, runID string, seq0, n, padding int) []byte {
 	if n > 1 {
 		b = append(b, '[')

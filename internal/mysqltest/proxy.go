@@ -145,56 +145,51 @@ func (p *Proxy) accept() {
 // upstream copies client → server, arming the swallow before the marked
 // packet is forwarded so that the reply cannot slip through.
 func (p *Proxy) upstream(c *proxyConn) {
-	defer p.wg.Done()
-	defer p.forget(c)
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := c.client.Read(buf)
-		if n > 0 {
-			p.mu.Lock()
-			if p.dropAck != nil && bytes.Contains(buf[:n], p.dropAck) {
-				p.dropAck = nil
+	p.pump(c, c.client, c.server, func(b []byte) bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.dropAck != nil && bytes.Contains(b, p.dropAck) {
+			p.dropAck = nil
+			c.swallow.Store(true)
+		}
+		if p.cutEvery > 0 && bytes.Contains(b, p.cutMarker) {
+			p.cutSeen++
+			if p.cutSeen%p.cutEvery == 0 {
+				if (p.cutSeen/p.cutEvery)%2 == 1 {
+					p.Cuts.Add(1)
+					return false
+				}
 				c.swallow.Store(true)
 			}
-			cutNow := false
-			if p.cutEvery > 0 && bytes.Contains(buf[:n], p.cutMarker) {
-				p.cutSeen++
-				if p.cutSeen%p.cutEvery == 0 {
-					if (p.cutSeen/p.cutEvery)%2 == 1 {
-						cutNow = true
-					} else {
-						c.swallow.Store(true)
-					}
-				}
-			}
-			p.mu.Unlock()
-			if cutNow {
-				p.Cuts.Add(1)
-				return
-			}
-			if _, werr := c.server.Write(buf[:n]); werr != nil {
-				return
-			}
 		}
-		if err != nil {
-			return
-		}
-	}
+		return true
+	})
 }
 
 // downstream copies server → client, unless the reply is to be swallowed.
 func (p *Proxy) downstream(c *proxyConn) {
+	p.pump(c, c.server, c.client, func([]byte) bool {
+		if c.swallow.Load() {
+			p.AcksDropped.Add(1)
+			return false
+		}
+		return true
+	})
+}
+
+// pump copies from → to while pass lets each read through, then closes
+// the connection.
+func (p *Proxy) pump(c *proxyConn, from, to net.Conn, pass func([]byte) bool) {
 	defer p.wg.Done()
 	defer p.forget(c)
 	buf := make([]byte, 64<<10)
 	for {
-		n, err := c.server.Read(buf)
+		n, err := from.Read(buf)
+		if n > 0 && !pass(buf[:n]) {
+			return
+		}
 		if n > 0 {
-			if c.swallow.Load() {
-				p.AcksDropped.Add(1)
-				return
-			}
-			if _, werr := c.client.Write(buf[:n]); werr != nil {
+			if _, werr := to.Write(buf[:n]); werr != nil {
 				return
 			}
 		}

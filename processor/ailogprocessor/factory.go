@@ -14,11 +14,7 @@ import (
 
 // NewFactory creates the ailog processor factory.
 func NewFactory() processor.Factory {
-	return processor.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		processor.WithLogs(createLogs, metadata.LogsStability),
-	)
+	return processor.NewFactory(metadata.Type, createDefaultConfig, processor.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createDefaultConfig() component.Config {

@@ -13,7 +13,7 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor/internal/metadatatest"
 )
 
-// TestColumnFallbacks: CONTRACT.md §3, one case per rule and its edges.
+// TestColumnFallbacks: docs/contract.md §3, one case per rule and its edges.
 func TestColumnFallbacks(t *testing.T) {
 	tests := []struct {
 		name  string

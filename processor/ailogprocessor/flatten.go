@@ -42,11 +42,11 @@ func (p *aiLogProcessor) flattenKnown(ctx context.Context, attrs pcommon.Map, ru
 		}
 		fb.addString(row.Column, s)
 	case accesslog.AINumber:
-		n, st := parseNumber(v)
+		n, st := accesslog.NumberOf(v)
 		switch st {
-		case numAbsent:
+		case accesslog.NoNumber:
 			return
-		case numInvalid:
+		case accesslog.NotANumber:
 			p.telemetry.ProcessorAilogNonNumericValues.Add(ctx, 1, rule.countOpt)
 			if own {
 				attrs.PutStr(row.Attr, textOf(v))
@@ -54,7 +54,7 @@ func (p *aiLogProcessor) flattenKnown(ctx context.Context, attrs pcommon.Map, ru
 			return
 		}
 		if own {
-			n.put(attrs.PutEmpty(row.Attr))
+			n.Put(attrs.PutEmpty(row.Attr))
 		}
 		fb.addNumber(row.Column, n)
 	case accesslog.AIObject:
@@ -76,15 +76,13 @@ func (p *aiLogProcessor) readObject(ctx context.Context, attrs pcommon.Map, rule
 	case pcommon.ValueTypeMap:
 		obj = v.Map()
 	case pcommon.ValueTypeStr:
-		decoded, ok := accesslog.DecodeObjectString(v.Str())
-		if !ok {
+		var ok bool
+		if obj, ok = accesslog.ParseObject(v.Str(), false); !ok {
 			if rule.flatten && v.Str() != "" {
 				attrs.PutStr(rule.row.Attr, v.Str())
 			}
 			return
 		}
-		obj = pcommon.NewMap()
-		accesslog.PutJSONMap(obj, decoded)
 	default:
 		if rule.flatten && !isEmptyValue(v) {
 			v.CopyTo(attrs.PutEmpty(rule.row.Attr))
@@ -93,7 +91,7 @@ func (p *aiLogProcessor) readObject(ctx context.Context, attrs pcommon.Map, rule
 	}
 	for _, d := range rule.details {
 		if e, ok := obj.Get(d.Entry); ok {
-			if n, st := parseNumber(e); st == numOK {
+			if n, st := accesslog.NumberOf(e); st == accesslog.IsNumber {
 				fb.addDetail(d.Column, n)
 			}
 		}
@@ -103,11 +101,11 @@ func (p *aiLogProcessor) readObject(ctx context.Context, attrs pcommon.Map, rule
 	}
 	for k, e := range obj.All() {
 		name := rule.row.Attr + "." + k
-		n, st := parseNumber(e)
+		n, st := accesslog.NumberOf(e)
 		switch st {
-		case numOK:
-			n.put(attrs.PutEmpty(name))
-		case numInvalid:
+		case accesslog.IsNumber:
+			n.Put(attrs.PutEmpty(name))
+		case accesslog.NotANumber:
 			p.telemetry.ProcessorAilogNonNumericValues.Add(ctx, 1, rule.countOpt)
 			e.CopyTo(attrs.PutEmpty(name))
 		}
@@ -135,4 +133,42 @@ func isEmptyValue(v pcommon.Value) bool {
 		return v.Str() == ""
 	}
 	return false
+}
+
+// truncatedMark ends a cut value, as ai-statistics marks its own long values.
+const truncatedMark = "[truncated]"
+
+// applyContent applies the content policy to ai_log itself, so that the kept
+// ai_log column and the flat attributes agree, and dropped conversations are
+// gone from the record, not just hidden from one backend.
+func (p *aiLogProcessor) applyContent(ai pcommon.Map) {
+	switch p.cfg.Content.Action {
+	case ContentDrop:
+		ai.RemoveIf(func(k string, _ pcommon.Value) bool { return p.content[k] })
+	case ContentTruncate:
+		for k, v := range ai.All() {
+			if p.content[k] {
+				truncateValue(v, p.cfg.Content.MaxBytes)
+			}
+		}
+	}
+}
+
+// truncateValue cuts a value longer than max bytes. Objects and arrays
+// (messages, tool_calls) are measured as JSON and, when cut, become the
+// JSON text's prefix: no valid structure survives a cut anyway.
+func truncateValue(v pcommon.Value, maxBytes int) {
+	var s string
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return
+	case pcommon.ValueTypeStr:
+		s = v.Str()
+	default:
+		s = v.AsString()
+	}
+	if len(s) <= maxBytes {
+		return
+	}
+	v.SetStr(accesslog.CutUTF8(s, maxBytes) + truncatedMark)
 }

@@ -61,7 +61,7 @@ func FuzzAILog(f *testing.F) {
 		attrs := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
 
 		v, _ := attrs.Get(accesslog.AttrAILog)
-		if _, isObj := accesslog.DecodeObjectString(aiLog); isObj {
+		if _, isObj := accesslog.ParseObject(aiLog, false); isObj { // FuzzParseObject checks it against encoding/json
 			if v.Type() != pcommon.ValueTypeMap {
 				t.Fatalf("object ai_log not parsed: %s", v.Type())
 			}

@@ -15,7 +15,7 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor/internal/metadatatest"
 )
 
-// fullAILog has every CONTRACT.md §2 key, numbers in both forms (JSON
+// fullAILog has every docs/contract.md §2 key, numbers in both forms (JSON
 // numbers and numeric strings), details as object and as JSON string, the
 // safecheck typo as sent, and one operator custom key.
 const fullAILog = `{
@@ -94,9 +94,9 @@ var fullExpected = map[string]any{
 
 // putAILogMap stores ai_log as the higresslog receiver does when it parses.
 func putAILogMap(t testing.TB, attrs pcommon.Map, text string) {
-	obj, ok := accesslog.DecodeObjectString(text)
+	obj, ok := accesslog.ParseObject(text, false)
 	require.True(t, ok)
-	accesslog.PutJSONMap(attrs.PutEmptyMap(accesslog.AttrAILog), obj)
+	obj.MoveTo(attrs.PutEmptyMap(accesslog.AttrAILog))
 }
 
 // quoteJSON encodes s as a JSON string: ai_log "quoted twice".

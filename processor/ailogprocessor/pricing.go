@@ -71,15 +71,11 @@ func (pr *price) cost(input, cached, output int64) float64 {
 // number) and not priced again.
 func (p *aiLogProcessor) applyPricing(ctx context.Context, attrs pcommon.Map) {
 	if v, ok := attrs.Get(accesslog.AttrCost); ok {
-		switch n, st := parseNumber(v); st {
-		case numOK:
-			if n.isFloat {
-				v.SetDouble(n.f)
-			} else {
-				v.SetDouble(float64(n.i))
-			}
+		switch n, st := accesslog.NumberOf(v); st {
+		case accesslog.IsNumber:
+			v.SetDouble(n.AsFloat())
 			return
-		case numInvalid:
+		case accesslog.NotANumber:
 			return
 		}
 	}

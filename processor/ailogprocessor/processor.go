@@ -3,6 +3,7 @@ package ailogprocessor // import "github.com/otelcol-higress/otelcol-higress/pro
 import (
 	"context"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/attribute"
@@ -122,7 +123,17 @@ func (p *aiLogProcessor) processRecord(ctx context.Context, lr plog.LogRecord) {
 	attrs := lr.Attributes()
 	var fb fallbacks
 	if v, ok := attrs.Get(p.cfg.FromAttribute); ok {
-		if ai, ok := aiLogMap(v); ok {
+		if v.Type() == pcommon.ValueTypeStr {
+			// Older senders, or receivers (OTLP) that did not parse it: the
+			// string is replaced by the parsed map, values as sent, so that
+			// every later component sees one shape. Anything but an object
+			// (or "null", an empty map, as the receiver makes it) stays.
+			if m, ok := accesslog.ParseObject(v.Str(), false); ok {
+				m.MoveTo(v.SetEmptyMap())
+			}
+		}
+		if v.Type() == pcommon.ValueTypeMap {
+			ai := v.Map()
 			// Content first: flat attributes then carry what the policy let through.
 			p.applyContent(ai)
 			// One growth of the attribute slice instead of several; the

@@ -73,7 +73,7 @@ func keyedUID(instance, key string, e *entry) string {
 	var b [16]byte
 	copy(b[:], h.Sum(nil))
 	var ms uint64
-	if ts, ok := parseStartTime(e.known[idxStartTime].any()); ok {
+	if ts, ok := parseStartTime(&e.known[idxStartTime]); ok {
 		ms = uint64(ts.AsTime().UnixMilli())
 	}
 	binary.BigEndian.PutUint64(b[0:8], ms<<16|uint64(binary.BigEndian.Uint16(b[6:8])))

@@ -8,6 +8,9 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/configkeys"
 )
 
 // Config is the higresslog receiver configuration. The HTTP server settings
@@ -28,9 +31,6 @@ type Config struct {
 	// MaxExtraFields bounds the unknown top-level fields kept per entry
 	// (as higress.extra.*); the rest are dropped and counted.
 	MaxExtraFields int `mapstructure:"max_extra_fields"`
-	// GroupCommit merges concurrent requests into one pipeline call
-	// (without a write-ahead log).
-	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
 	// WAL keeps every accepted body in a storage extension before the
 	// POST is answered, and feeds the pipeline from there.
 	WAL WALConfig `mapstructure:"wal"`
@@ -39,48 +39,26 @@ type Config struct {
 	_ struct{}
 }
 
-// GroupCommitConfig says how entries of concurrent requests are handed to
-// the pipeline: as many calls at once as the process may use CPUs, the
-// requests arriving while all are busy grouped into the next call. Each
-// request is still answered only after the call that carried its entries
-// returned.
-type GroupCommitConfig struct {
-	// Enabled turns grouping on (default). Off: one pipeline call per request.
-	Enabled bool `mapstructure:"enabled"`
-	// Linger is how long a request that could be handed over at once
-	// waits for others to join its call (0: none). With a persistent
-	// sending queue every call costs a few fsynced writes; a linger of a
-	// few milliseconds turns single-entry POSTs into batches of them.
-	Linger time.Duration `mapstructure:"linger"`
-
-	// prevent unkeyed literal initialization
-	_ struct{}
-}
-
 // WALConfig is the write-ahead log. With it, a 2xx means the body is on
 // disk (fsynced when the storage extension fsyncs), and the pipeline is fed
 // from the log in large batches; a body leaves the log once the pipeline
-// call that carried it returned.
+// call that carried it returned. Keys that mean what they mean in the
+// exporters' sending_queue carry its names, sized in body bytes.
 type WALConfig struct {
 	// Storage is the storage extension holding the log (file_storage with
 	// fsync: true). Unset: no log; each request waits for its pipeline call.
 	Storage *component.ID `mapstructure:"storage"`
-	// MaxSize is the most body bytes the log holds; beyond it POSTs are
+	// QueueSize is the most body bytes the log holds; beyond it POSTs are
 	// answered 503 with Retry-After.
-	MaxSize int64 `mapstructure:"max_size"`
+	QueueSize int64 `mapstructure:"queue_size"`
 	// MemorySize is how many body bytes keep their decoded records in
 	// memory; bodies beyond it are read back and decoded again when their
 	// turn comes, so memory does not grow with the backlog.
 	MemorySize int64 `mapstructure:"memory_size"`
-	// MinBatchSize is how many body bytes a pipeline call waits for, up
-	// to FlushTimeout: larger calls cost the exporter less per row.
-	MinBatchSize int64 `mapstructure:"min_batch_size"`
-	// MaxBatchSize is the most body bytes handed to the pipeline in one call.
-	MaxBatchSize int64 `mapstructure:"max_batch_size"`
-	// FlushTimeout is the longest a body waits for MinBatchSize.
-	FlushTimeout time.Duration `mapstructure:"flush_timeout"`
-	// Consumers is how many pipeline calls run at once.
-	Consumers int `mapstructure:"consumers"`
+	// NumConsumers is how many pipeline calls run at once.
+	NumConsumers int `mapstructure:"num_consumers"`
+	// Batch says how bodies are gathered into one pipeline call.
+	Batch WALBatchConfig `mapstructure:"batch"`
 	// DrainTimeout is how long Shutdown keeps feeding the pipeline to
 	// empty the log; what is left is written after the next start.
 	DrainTimeout time.Duration `mapstructure:"drain_timeout"`
@@ -93,9 +71,32 @@ type WALConfig struct {
 	_ struct{}
 }
 
-// maxLinger: db-log-pusher gives up after 5 s; a linger is meant to be
-// milliseconds, and a long one would only hold every sender back.
-const maxLinger = time.Second
+// WALBatchConfig is sending_queue::batch in body bytes: larger pipeline
+// calls cost the exporter less per row.
+type WALBatchConfig struct {
+	// FlushTimeout is the longest a body waits for MinSize.
+	FlushTimeout time.Duration `mapstructure:"flush_timeout"`
+	// MinSize is how many body bytes a pipeline call waits for.
+	MinSize int64 `mapstructure:"min_size"`
+	// MaxSize is the most body bytes in one pipeline call.
+	MaxSize int64 `mapstructure:"max_size"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// removedKeys are keys earlier releases accepted: the log's keys that
+// took the sending queue's names, and group commit.
+var removedKeys = append(configkeys.Renamed(
+	"wal::max_size", "wal::queue_size", "wal::min_batch_size", "wal::batch::min_size",
+	"wal::max_batch_size", "wal::batch::max_size", "wal::flush_timeout", "wal::batch::flush_timeout",
+	"wal::consumers", "wal::num_consumers"),
+	configkeys.Removed{Key: "group_commit", Instead: "delete it (each request is one pipeline call; batch in the exporter's sending_queue::batch, or use wal)"})
+
+// Unmarshal refuses removed keys with directions, then decodes as usual.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	return configkeys.Unmarshal(conf, cfg, removedKeys)
+}
 
 // maxCommitLinger: every POST waits for its write, so the linger adds to
 // each answer; beyond a few milliseconds it only holds senders back.
@@ -122,43 +123,35 @@ func (cfg *Config) Validate() error {
 	if cfg.MaxExtraFields < 0 {
 		errs = append(errs, errors.New("max_extra_fields must not be negative"))
 	}
-	if cfg.GroupCommit.Linger < 0 || cfg.GroupCommit.Linger > maxLinger {
-		errs = append(errs, fmt.Errorf("group_commit::linger must be between 0 and %v", maxLinger))
-	}
-	if cfg.GroupCommit.Enabled && cfg.IncludeMetadata {
-		// Grouped requests run under one context: their client metadata
-		// would be mixed up.
-		errs = append(errs, errors.New("group_commit cannot be enabled with include_metadata: disable one of them"))
-	}
-	errs = append(errs, cfg.WAL.validate(cfg.GroupCommit, cfg.IncludeMetadata)...)
+	errs = append(errs, cfg.WAL.validate(cfg.IncludeMetadata)...)
 	if cfg.MaxRequestBodySize < 0 {
 		errs = append(errs, errors.New("max_request_body_size must not be negative"))
 	}
 	return errors.Join(errs...)
 }
 
-func (w *WALConfig) validate(gc GroupCommitConfig, includeMetadata bool) []error {
+func (w *WALConfig) validate(includeMetadata bool) []error {
 	if w.Storage == nil {
 		return nil
 	}
 	var errs []error
-	if w.MaxSize <= 0 {
-		errs = append(errs, errors.New("wal::max_size must be positive"))
+	if w.QueueSize <= 0 {
+		errs = append(errs, errors.New("wal::queue_size must be positive"))
 	}
-	if w.MemorySize < 0 || w.MemorySize > w.MaxSize {
-		errs = append(errs, errors.New("wal::memory_size must be between 0 and wal::max_size"))
+	if w.MemorySize < 0 || w.MemorySize > w.QueueSize {
+		errs = append(errs, errors.New("wal::memory_size must be between 0 and wal::queue_size"))
 	}
-	if w.MaxBatchSize <= 0 {
-		errs = append(errs, errors.New("wal::max_batch_size must be positive"))
+	if w.Batch.MaxSize <= 0 {
+		errs = append(errs, errors.New("wal::batch::max_size must be positive"))
 	}
-	if w.MinBatchSize < 0 || w.MinBatchSize > w.MaxBatchSize {
-		errs = append(errs, errors.New("wal::min_batch_size must be between 0 and wal::max_batch_size"))
+	if w.Batch.MinSize < 0 || w.Batch.MinSize > w.Batch.MaxSize {
+		errs = append(errs, errors.New("wal::batch::min_size must be between 0 and wal::batch::max_size"))
 	}
-	if w.FlushTimeout < 0 {
-		errs = append(errs, errors.New("wal::flush_timeout must not be negative"))
+	if w.Batch.FlushTimeout < 0 {
+		errs = append(errs, errors.New("wal::batch::flush_timeout must not be negative"))
 	}
-	if w.Consumers < 1 {
-		errs = append(errs, errors.New("wal::consumers must be at least 1"))
+	if w.NumConsumers < 1 {
+		errs = append(errs, errors.New("wal::num_consumers must be at least 1"))
 	}
 	if w.DrainTimeout < 0 {
 		errs = append(errs, errors.New("wal::drain_timeout must not be negative"))
@@ -170,11 +163,6 @@ func (w *WALConfig) validate(gc GroupCommitConfig, includeMetadata bool) []error
 		// Records are handed to the pipeline from the log, without the
 		// request that brought them.
 		errs = append(errs, errors.New("include_metadata cannot be used with wal::storage: the pipeline is fed from the log, not from requests"))
-	}
-	if gc.Linger > 0 {
-		// With the log, requests are answered once on disk and never wait
-		// for a pipeline call: this linger would only add latency.
-		errs = append(errs, errors.New("group_commit::linger has no effect with wal::storage: remove it (wal::commit_linger groups the writes to the log)"))
 	}
 	return errs
 }

@@ -8,96 +8,101 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configauth"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver/internal/metadata"
 )
 
+// TestLoadConfig compares the whole Config per id, as otlpreceiver does, so
+// that a new field cannot pass unchecked.
 func TestLoadConfig(t *testing.T) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)
 
+	// with is the default config changed by edit.
+	with := func(edit func(*Config)) *Config {
+		cfg := createDefaultConfig().(*Config)
+		edit(cfg)
+		return cfg
+	}
+	walStorage := component.MustNewIDWithName("file_storage", "wal")
+
 	tests := []struct {
-		id      component.ID
-		check   func(t *testing.T, cfg *Config)
-		wantErr []string
+		id       component.ID
+		expected *Config
+		loadErr  []string // refused while loading
+		validErr []string // refused by Validate
 	}{
-		{
-			id: component.NewID(metadata.Type),
-			check: func(t *testing.T, cfg *Config) {
-				assert.Equal(t, "0.0.0.0:8080", cfg.NetAddr.Endpoint)
-				assert.Equal(t, "/ingest", cfg.IngestPath)
-				assert.Equal(t, "/health", cfg.HealthPath)
-				assert.Equal(t, "higress-gateway", cfg.ServiceName)
-				assert.Equal(t, int64(defaultMaxBodySize), cfg.MaxRequestBodySize)
-				assert.False(t, cfg.Auth.HasValue())
-				assert.Equal(t, defaultMaxExtraFields, cfg.MaxExtraFields)
-				assert.True(t, cfg.GroupCommit.Enabled)
-				assert.Nil(t, cfg.WAL.Storage, "no write-ahead log unless configured")
-				assert.Equal(t, int64(defaultWALMaxSize), cfg.WAL.MaxSize)
-				assert.Equal(t, int64(defaultWALMemorySize), cfg.WAL.MemorySize)
-				assert.Equal(t, defaultWALConsumers, cfg.WAL.Consumers)
-			},
-		},
+		{id: component.NewID(metadata.Type), expected: createDefaultConfig().(*Config)},
 		{
 			id: component.NewIDWithName(metadata.Type, "custom"),
-			check: func(t *testing.T, cfg *Config) {
-				assert.Equal(t, "127.0.0.1:9090", cfg.NetAddr.Endpoint)
-				assert.Equal(t, "/logs", cfg.IngestPath)
-				assert.Equal(t, "/healthz", cfg.HealthPath)
-				assert.Equal(t, "gw-prod", cfg.ServiceName)
-				assert.Equal(t, int64(1<<20), cfg.MaxRequestBodySize)
-				require.True(t, cfg.Auth.HasValue())
-				assert.Equal(t, "bearertokenauth", cfg.Auth.Get().AuthenticatorID.String())
-				assert.Equal(t, 16, cfg.MaxExtraFields)
-				assert.True(t, cfg.GroupCommit.Enabled)
-				assert.Equal(t, 2*time.Millisecond, cfg.GroupCommit.Linger)
-			},
+			expected: with(func(cfg *Config) {
+				cfg.NetAddr.Endpoint = "127.0.0.1:9090"
+				cfg.IngestPath = "/logs"
+				cfg.HealthPath = "/healthz"
+				cfg.ServiceName = "gw-prod"
+				cfg.MaxRequestBodySize = 1 << 20
+				cfg.Auth = configoptional.Some(confighttp.AuthConfig{
+					Config: configauth.Config{AuthenticatorID: component.MustNewID("bearertokenauth")},
+				})
+				cfg.MaxExtraFields = 16
+			}),
+		},
+		{
+			id:       component.NewIDWithName(metadata.Type, "metadata"),
+			expected: with(func(cfg *Config) { cfg.IncludeMetadata = true }),
+		},
+		{
+			id: component.NewIDWithName(metadata.Type, "wal"),
+			expected: with(func(cfg *Config) {
+				cfg.WAL = WALConfig{
+					Storage:      &walStorage,
+					QueueSize:    512 << 20,
+					MemorySize:   4 << 20,
+					NumConsumers: 2,
+					Batch:        WALBatchConfig{FlushTimeout: 50 * time.Millisecond, MinSize: 64 << 10, MaxSize: 1 << 20},
+					DrainTimeout: 30 * time.Second,
+					CommitLinger: time.Millisecond,
+				}
+			}),
 		},
 		{
 			id: component.NewIDWithName(metadata.Type, "bad_paths"),
-			wantErr: []string{
+			validErr: []string{
 				`ingest_path "ingest" must start with '/'`,
 				`health_path "/" must differ`,
 				"service_name must not be empty",
-				"group_commit::linger must be between 0 and 1s",
 				"max_extra_fields must not be negative",
 			},
 		},
 		{
-			id: component.NewIDWithName(metadata.Type, "wal"),
-			check: func(t *testing.T, cfg *Config) {
-				require.NotNil(t, cfg.WAL.Storage)
-				assert.Equal(t, "file_storage/wal", cfg.WAL.Storage.String())
-				assert.Equal(t, int64(512<<20), cfg.WAL.MaxSize)
-				assert.Equal(t, int64(4<<20), cfg.WAL.MemorySize)
-				assert.Equal(t, int64(64<<10), cfg.WAL.MinBatchSize)
-				assert.Equal(t, int64(1<<20), cfg.WAL.MaxBatchSize)
-				assert.Equal(t, 50*time.Millisecond, cfg.WAL.FlushTimeout)
-				assert.Equal(t, 2, cfg.WAL.Consumers)
-				assert.Equal(t, 30*time.Second, cfg.WAL.DrainTimeout)
-				assert.Equal(t, time.Millisecond, cfg.WAL.CommitLinger)
-			},
-		},
-		{
 			id: component.NewIDWithName(metadata.Type, "bad_wal"),
-			wantErr: []string{
-				"wal::max_size must be positive",
-				"wal::memory_size must be between 0 and wal::max_size",
-				"wal::max_batch_size must be positive",
-				"wal::min_batch_size must be between 0 and wal::max_batch_size",
-				"wal::flush_timeout must not be negative",
-				"wal::consumers must be at least 1",
+			validErr: []string{
+				"wal::queue_size must be positive",
+				"wal::memory_size must be between 0 and wal::queue_size",
+				"wal::batch::max_size must be positive",
+				"wal::batch::min_size must be between 0 and wal::batch::max_size",
+				"wal::batch::flush_timeout must not be negative",
+				"wal::num_consumers must be at least 1",
 				"wal::drain_timeout must not be negative",
 				"wal::commit_linger must be between 0 and 100ms",
-				"group_commit::linger has no effect with wal::storage",
 				"include_metadata cannot be used with wal::storage",
 			},
 		},
 		{
-			id:      component.NewIDWithName(metadata.Type, "metadata_and_group_commit"),
-			wantErr: []string{"group_commit cannot be enabled with include_metadata"},
+			id: component.NewIDWithName(metadata.Type, "retired_keys"),
+			loadErr: []string{
+				"group_commit is no longer a setting: delete it",
+				"wal::max_size is no longer a setting: it was renamed wal::queue_size",
+				"wal::min_batch_size is no longer a setting: it was renamed wal::batch::min_size",
+				"wal::max_batch_size is no longer a setting: it was renamed wal::batch::max_size",
+				"wal::flush_timeout is no longer a setting: it was renamed wal::batch::flush_timeout",
+				"wal::consumers is no longer a setting: it was renamed wal::num_consumers",
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -105,20 +110,25 @@ func TestLoadConfig(t *testing.T) {
 			cfg := NewFactory().CreateDefaultConfig()
 			sub, err := cm.Sub(tt.id.String())
 			require.NoError(t, err)
-			require.NoError(t, sub.Unmarshal(cfg))
-
-			before := *cfg.(*Config)
-			err = confmap.Validate(cfg)
-			assert.Equal(t, before, *cfg.(*Config), "Validate must not change the config")
-			if len(tt.wantErr) > 0 {
-				require.Error(t, err)
-				for _, want := range tt.wantErr {
+			err = sub.Unmarshal(cfg)
+			if len(tt.loadErr) > 0 {
+				for _, want := range tt.loadErr {
 					assert.ErrorContains(t, err, want)
 				}
 				return
 			}
 			require.NoError(t, err)
-			tt.check(t, cfg.(*Config))
+
+			before := *cfg.(*Config)
+			err = confmap.Validate(cfg)
+			assert.Equal(t, before, *cfg.(*Config), "Validate must not change the config")
+			for _, want := range tt.validErr {
+				assert.ErrorContains(t, err, want)
+			}
+			if len(tt.validErr) == 0 {
+				require.NoError(t, err)
+				assert.Equal(t, tt.expected, cfg)
+			}
 		})
 	}
 }

@@ -2,24 +2,14 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
-)
-
-// Reasons an entry is rejected; they label the rejected-entries metric.
-const (
-	reasonInvalidJSON = "invalid_json"
-	reasonNotObject   = "not_object"
-	reasonEmpty       = "empty"
-	reasonTooLarge    = "too_large"
 )
 
 // entryError says what is wrong with one entry of a body and where.
@@ -47,12 +37,19 @@ type report struct {
 	extraCut int
 }
 
+// Reasons an entry is rejected; they label the rejected-entries metric.
+const (
+	reasonInvalidJSON = "invalid_json"
+	reasonNotObject   = "not_object"
+	reasonEmpty       = "empty"
+	reasonTooLarge    = "too_large"
+)
+
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // decodeBody reads a request body in one pass of one strict decoder
-// (jsontext: exact byte offsets in errors, concatenated values native,
-// invalid UTF-8 and lone surrogates replaced by U+FFFD, as encoding/json
-// does): one object (today's db-log-pusher), a JSON array of objects, or
+// (accesslog.Reader: exact byte offsets in errors, concatenated values
+// native): one object (today's db-log-pusher), a JSON array of objects, or
 // NDJSON / concatenated objects. Array elements and NDJSON lines that are
 // not objects, or lines that are not JSON, are reported and skipped so
 // that the rest still lands. A body that is not JSON at all, or an array
@@ -64,7 +61,7 @@ func decodeBody(body []byte, maxExtra int) ([]entry, report, error) {
 	if start == len(body) {
 		return nil, report{}, &bodyError{reason: reasonEmpty, msg: "empty body: expected a JSON object, an array of objects or NDJSON"}
 	}
-	d := decoder{body: body, text: string(body), maxExtra: maxExtra}
+	d := decoder{Reader: accesslog.NewReader(body), body: body, maxExtra: maxExtra}
 	var err error
 	if body[start] == '[' {
 		err = d.array(start)
@@ -79,56 +76,42 @@ func decodeBody(body []byte, maxExtra int) ([]entry, report, error) {
 
 // decoder holds the state of one body.
 type decoder struct {
-	body []byte
-	// text is body as one string: a string or number without escapes is
-	// a substring of it rather than a copy of its own.
-	text     string
-	base     int // offset in body where dec started reading
-	dec      *jsontext.Decoder
+	accesslog.Reader
+	body     []byte
 	maxExtra int
 	entries  []entry
 	rep      report
 }
 
-func (d *decoder) startAt(pos int) {
-	d.base = pos
-	d.dec = jsontext.NewDecoder(bytes.NewBuffer(d.body[pos:]),
-		jsontext.AllowDuplicateNames(true), // the last one wins, as in encoding/json
-		jsontext.AllowInvalidUTF8(true))
-}
-
-// offset is the position in body of the decoder's next byte.
-func (d *decoder) offset() int64 { return int64(d.base) + d.dec.InputOffset() }
-
 func (d *decoder) array(start int) error {
-	d.startAt(start)
+	d.Start(start)
 	err := d.arrayElements()
 	if err == nil {
-		if _, err = d.dec.ReadToken(); err == io.EOF {
+		if _, err = d.Dec.ReadToken(); err == io.EOF {
 			return nil
 		}
 		if err == nil {
-			err = fmt.Errorf("unexpected data after the array at byte %d", d.offset())
+			err = fmt.Errorf("unexpected data after the array at byte %d", d.Offset())
 		}
 	}
 	return &bodyError{reason: reasonInvalidJSON, msg: "invalid JSON array: " + d.describe(err)}
 }
 
 func (d *decoder) arrayElements() error {
-	if _, err := d.dec.ReadToken(); err != nil {
+	if _, err := d.Dec.ReadToken(); err != nil {
 		return err
 	}
 	for index := 0; ; index++ {
-		switch d.dec.PeekKind() {
+		switch d.Dec.PeekKind() {
 		case ']':
-			_, err := d.dec.ReadToken()
+			_, err := d.Dec.ReadToken()
 			return err
 		case '{':
 			if err := d.entry(); err != nil {
 				return err
 			}
 		default:
-			v, err := d.dec.ReadValue()
+			v, err := d.Dec.ReadValue()
 			if err != nil {
 				return err
 			}
@@ -141,19 +124,19 @@ func (d *decoder) arrayElements() error {
 // stream reads concatenated values. After a syntax error it resumes at the
 // next line that opens an object, which is exactly NDJSON's unit of framing.
 func (d *decoder) stream(pos int) error {
-	d.startAt(pos)
+	d.Start(pos)
 	for index := 0; ; index++ {
-		at := d.offset()
+		at := d.Offset()
 		var err error
-		switch kind := d.dec.PeekKind(); kind {
+		switch kind := d.Dec.PeekKind(); kind {
 		case '{':
 			err = d.entry()
 		case jsontext.KindInvalid:
-			if _, err = d.dec.ReadToken(); err == io.EOF {
+			if _, err = d.Dec.ReadToken(); err == io.EOF {
 				return d.notJSON()
 			}
 		default:
-			if _, err = d.dec.ReadValue(); err == nil {
+			if _, err = d.Dec.ReadValue(); err == nil {
 				d.rep.problems = append(d.rep.problems, entryError{Index: index, Offset: at, Reason: reasonNotObject,
 					Error: fmt.Sprintf("entry %d is %s, not an object", index, kindName(kind))})
 			}
@@ -166,7 +149,7 @@ func (d *decoder) stream(pos int) error {
 		if next < 0 {
 			return d.notJSON()
 		}
-		d.startAt(next)
+		d.Start(next)
 	}
 }
 
@@ -187,51 +170,39 @@ func (d *decoder) notJSON() error {
 // entry reads one object into a new entry.
 func (d *decoder) entry() error {
 	e := newEntry()
-	if _, err := d.dec.ReadToken(); err != nil {
-		return err
-	}
-	for d.dec.PeekKind() != '}' {
-		key, err := d.scalarText()
-		if err != nil {
-			return err
-		}
+	err := d.Members(func(key string) error {
 		if i, known := accesslog.IndexOf(key); known {
-			err = d.field(&e.known[i], &accesslog.Fields[i])
-		} else {
-			err = d.extra(&e, key)
+			return d.field(&e.known[i], &accesslog.Fields[i])
 		}
-		if err != nil {
-			return err
-		}
+		return d.extra(&e, key)
+	})
+	if err == nil {
+		d.entries = append(d.entries, e)
 	}
-	if _, err := d.dec.ReadToken(); err != nil {
-		return err
-	}
-	d.entries = append(d.entries, e)
-	return nil
+	return err
 }
 
 // field reads a known field's value; the objects of the map-typed fields
 // go straight into pdata.
 func (d *decoder) field(v *value, f *accesslog.Field) error {
-	switch kind := d.dec.PeekKind(); {
+	switch kind := d.Dec.PeekKind(); {
 	case kind == '"' || kind == '0':
-		s, err := d.scalarText()
+		s, err := d.ScalarText()
 		*v = value{kind: str, s: s}
 		if kind == '0' {
 			v.kind = num
 		}
 		return err
 	case kind == 'n':
-		_, err := d.dec.ReadToken()
+		_, err := d.Dec.ReadToken()
 		*v = value{kind: null}
 		return err
 	case kind == '{' && (f.Kind == accesslog.JSONObject || f.Kind == accesslog.StringMap):
 		m := pcommon.NewMap()
 		*v = value{kind: pmap, m: m}
-		return d.objectInto(m, f.Kind == accesslog.StringMap)
+		return d.ObjectInto(m, f.Kind == accesslog.StringMap)
 	}
-	x, err := d.anyValue()
+	x, err := d.Any()
 	*v = value{kind: other, v: x}
 	return err
 }
@@ -241,195 +212,10 @@ func (d *decoder) field(v *value, f *accesslog.Field) error {
 func (d *decoder) extra(e *entry, key string) error {
 	if _, kept := e.extra[key]; !kept && len(e.extra) >= d.maxExtra {
 		d.rep.extraCut++
-		return d.dec.SkipValue()
+		return d.Dec.SkipValue()
 	}
-	x, err := d.anyValue()
+	x, err := d.Any()
 	e.putExtra(key, x)
-	return err
-}
-
-// anyValue reads a value as a raw pdata value (pcommon.Value.FromRaw):
-// integers as int64, other numbers as float64 or, beyond float64, as
-// their text.
-func (d *decoder) anyValue() (any, error) {
-	switch d.dec.PeekKind() {
-	case '{':
-		m := map[string]any{}
-		err := d.members(func(key string) error {
-			x, err := d.anyValue()
-			m[key] = x
-			return err
-		})
-		return m, err
-	case '[':
-		a := []any{}
-		err := d.elements(func() error {
-			x, err := d.anyValue()
-			a = append(a, x)
-			return err
-		})
-		return a, err
-	}
-	tok, err := d.dec.ReadToken()
-	if err != nil {
-		return nil, err
-	}
-	switch tok.Kind() {
-	case 'n':
-		return nil, nil
-	case 't', 'f':
-		return tok.Bool(), nil
-	case '0':
-		return accesslog.NumberValue(json.Number(tok.String())), nil
-	}
-	return tok.String(), nil
-}
-
-// valueInto reads a value into dst with the types anyValue gives.
-func (d *decoder) valueInto(dst pcommon.Value) error {
-	switch d.dec.PeekKind() {
-	case '{':
-		return d.objectInto(dst.SetEmptyMap(), false)
-	case '[':
-		s := dst.SetEmptySlice()
-		return d.elements(func() error { return d.valueInto(s.AppendEmpty()) })
-	case '"':
-		s, err := d.scalarText()
-		dst.SetStr(s)
-		return err
-	}
-	tok, err := d.dec.ReadToken()
-	if err != nil {
-		return err
-	}
-	switch tok.Kind() {
-	case 't', 'f':
-		dst.SetBool(tok.Bool())
-	case '"':
-		dst.SetStr(tok.String())
-	case '0':
-		switch n := accesslog.NumberValue(json.Number(tok.String())).(type) {
-		case int64:
-			dst.SetInt(n)
-		case float64:
-			dst.SetDouble(n)
-		default:
-			dst.SetStr(tok.String())
-		}
-	}
-	// JSON null leaves dst empty.
-	return nil
-}
-
-// scalarText reads a string (its unescaped value; also a member name) or
-// a number (its text). Without escapes or invalid UTF-8 that is a
-// substring of the body rather than a copy per value: it saves about a
-// fifth of the receiver's decoding and 9-15 % of the collector's CPU per
-// row with array POSTs (BENCHMARKS.md).
-func (d *decoder) scalarText() (string, error) {
-	v, err := d.dec.ReadValue()
-	if err != nil {
-		return "", err
-	}
-	end := int(d.offset())
-	if v[0] != '"' {
-		return d.text[end-len(v) : end], nil
-	}
-	if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
-		return d.text[end-len(v)+1 : end-1], nil
-	}
-	// The decoder has checked the string; AppendUnquote only reports the
-	// invalid UTF-8 it replaces, as the decoder's options allow.
-	b, _ := jsontext.AppendUnquote(nil, v)
-	return string(b), nil
-}
-
-// smallMap is how many members an object is read into pdata one by one.
-// Map.PutEmpty scans the map for a repeated key, so a bigger object is
-// gathered in a Go map and the pdata map built from it once: an object
-// costs time linear in its size, however many members it has.
-const smallMap = 64
-
-// objectInto reads an object into m, a repeated key replacing the earlier
-// value. headers: every value is kept as its text, null removes the key.
-func (d *decoder) objectInto(m pcommon.Map, headers bool) error {
-	var big map[string]any
-	err := d.members(func(key string) error {
-		if big == nil && m.Len() < smallMap {
-			if headers {
-				return d.headerInto(m, key)
-			}
-			return d.valueInto(m.PutEmpty(key))
-		}
-		if big == nil {
-			big = m.AsRaw()
-		}
-		x, err := d.anyValue()
-		switch {
-		case !headers:
-			big[key] = x
-		case x == nil:
-			delete(big, key)
-		default:
-			big[key] = accesslog.Text(x)
-		}
-		return err
-	})
-	if err != nil || big == nil {
-		return err
-	}
-	return m.FromRaw(big)
-}
-
-// headerInto reads one header value as text; null removes the header.
-func (d *decoder) headerInto(m pcommon.Map, key string) error {
-	switch d.dec.PeekKind() {
-	case '"', '0':
-		s, err := d.scalarText()
-		if err == nil {
-			m.PutStr(key, s)
-		}
-		return err
-	case 'n':
-		_, err := d.dec.ReadToken()
-		m.Remove(key)
-		return err
-	}
-	x, err := d.anyValue()
-	m.PutStr(key, accesslog.Text(x))
-	return err
-}
-
-// members calls read for each member of the object at the decoder, with
-// the decoder at the member's value; read must consume the value.
-func (d *decoder) members(read func(key string) error) error {
-	if _, err := d.dec.ReadToken(); err != nil {
-		return err
-	}
-	for d.dec.PeekKind() != '}' {
-		key, err := d.scalarText()
-		if err != nil {
-			return err
-		}
-		if err := read(key); err != nil {
-			return err
-		}
-	}
-	_, err := d.dec.ReadToken()
-	return err
-}
-
-// elements calls read for each element of the array at the decoder.
-func (d *decoder) elements(read func() error) error {
-	if _, err := d.dec.ReadToken(); err != nil {
-		return err
-	}
-	for d.dec.PeekKind() != ']' {
-		if err := read(); err != nil {
-			return err
-		}
-	}
-	_, err := d.dec.ReadToken()
 	return err
 }
 
@@ -439,7 +225,7 @@ func (d *decoder) describe(err error) string {
 	if !errors.As(err, &syn) {
 		return err.Error()
 	}
-	at := min(d.base+int(syn.ByteOffset), len(d.body))
+	at := min(d.Pos(syn.ByteOffset), len(d.body))
 	line := 1 + bytes.Count(d.body[:at], []byte{'\n'})
 	col := at - bytes.LastIndexByte(d.body[:at], '\n')
 	msg := syn.Err.Error()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
@@ -27,7 +28,8 @@ func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
 	f.Add([]byte(`{"ai_log":"{\"model\":\"q\"}","resp_headers":"{\"a\":\"b\"}","response_code":200.0,"start_time":1700000000123,"instance_id":7}`))
 	f.Add([]byte(`{"bytes_sent":"12","duration":1.5,"resp_body_truncated":1,"input_tokens":true,"authority":{"x":1},"route":[1]}`))
 	f.Add([]byte("{\"x\":\"\xff\",\"y\":\"\\ud800\"}"))
-	f.Add([]byte(bigObjectEntry(3 * smallMap)))
+	f.Add([]byte(`{"req_headers":{"n":1.50,"e":1e3},"resp_headers":{"o":{"n":1.50}},"cost":"0.25","input_tokens":true}`))
+	f.Add([]byte(bigObjectEntry(bigObject)))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		trimmed := bytes.TrimSpace(body)
 		if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
@@ -65,6 +67,12 @@ func referenceEntry(m map[string]any) entry {
 			e.known[i] = value{kind: str, s: x}
 		case json.Number:
 			e.known[i] = value{kind: num, s: string(x)}
+		case map[string]any:
+			if kind := accesslog.Fields[i].Kind; kind == accesslog.JSONObject || kind == accesslog.StringMap {
+				e.known[i] = value{kind: pmap, m: referenceMap(x, kind == accesslog.StringMap)}
+				break
+			}
+			e.known[i] = value{kind: other, v: rawValue(x)}
 		default:
 			e.known[i] = value{kind: other, v: rawValue(x)}
 		}
@@ -72,11 +80,31 @@ func referenceEntry(m map[string]any) entry {
 	return e
 }
 
+// referenceMap is an object of a map-typed field: headers keep each
+// non-null value as its text.
+func referenceMap(obj map[string]any, headers bool) pcommon.Map {
+	m := pcommon.NewMap()
+	for k, v := range obj {
+		switch n, isNum := v.(json.Number); {
+		case !headers:
+			_ = m.PutEmpty(k).FromRaw(rawValue(v))
+		case isNum:
+			m.PutStr(k, n.String()) // as written
+		case v != nil:
+			m.PutStr(k, accesslog.Text(rawValue(v)))
+		}
+	}
+	return m
+}
+
 // rawValue turns json.Number into what pdata's FromRaw takes.
 func rawValue(v any) any {
 	switch x := v.(type) {
 	case json.Number:
-		return accesslog.NumberValue(x)
+		if n, ok := accesslog.ParseNumber(x.String()); ok {
+			return n.Raw()
+		}
+		return x.String()
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
@@ -108,6 +136,10 @@ func recordOf(e *entry) map[string]any {
 	}
 }
 
+// bigObject is past the members accesslog.Reader puts into a pdata map one
+// by one (smallMap, 64): bigger objects are built another way.
+const bigObject = 200
+
 // bigObjectEntry has an ai_log and request headers of n members each,
 // with a repeated key and (in the headers) a null that removes one: past
 // smallMap members the decoder builds the maps another way.
@@ -122,7 +154,7 @@ func bigObjectEntry(n int) string {
 }
 
 func TestBigObjectsKeepEveryMember(t *testing.T) {
-	n := 3 * smallMap
+	n := bigObject
 	lr := onlyRecord(t, bigObjectEntry(n))
 	ai := attr(t, lr, "higress.ai_log").Map()
 	assert.Equal(t, n+1, ai.Len())

@@ -28,25 +28,22 @@ const (
 	// The write-ahead log's defaults. memory_size keeps a few thousand
 	// decoded entries (several times their body size in heap) so that the
 	// usual path never reads back, without memory growing with a backlog.
-	defaultWALMaxSize      = 1 << 30
+	defaultWALQueueSize    = 1 << 30
 	defaultWALMemorySize   = 8 << 20
-	defaultWALMinBatchSize = 1 << 20
-	defaultWALMaxBatchSize = 4 << 20
+	defaultWALBatchMinSize = 1 << 20
+	defaultWALBatchMaxSize = 4 << 20
 	defaultWALFlushTimeout = 500 * time.Millisecond
-	defaultWALConsumers    = 4
+	defaultWALNumConsumers = 4
 	defaultWALDrainTimeout = 10 * time.Second
-	// defaultWALCommitLinger: single-entry POSTs at c=16, 10 % less CPU per
-	// row and 8 % more rows/s than no linger (BENCHMARKS.md, "commit_linger").
+	// defaultWALCommitLinger: concurrent single-entry POSTs share fewer,
+	// bigger writes for a wait that is small beside their round trip
+	// (BENCHMARKS.md, "commit_linger").
 	defaultWALCommitLinger = 300 * time.Microsecond
 )
 
 // NewFactory creates the higresslog receiver factory.
 func NewFactory() receiver.Factory {
-	return receiver.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		receiver.WithLogs(createLogs, metadata.LogsStability),
-	)
+	return receiver.NewFactory(metadata.Type, createDefaultConfig, receiver.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createDefaultConfig() component.Config {
@@ -59,14 +56,15 @@ func createDefaultConfig() component.Config {
 		HealthPath:     defaultHealthPath,
 		ServiceName:    defaultServiceName,
 		MaxExtraFields: defaultMaxExtraFields,
-		GroupCommit:    GroupCommitConfig{Enabled: true},
 		WAL: WALConfig{
-			MaxSize:      defaultWALMaxSize,
+			QueueSize:    defaultWALQueueSize,
 			MemorySize:   defaultWALMemorySize,
-			MinBatchSize: defaultWALMinBatchSize,
-			MaxBatchSize: defaultWALMaxBatchSize,
-			FlushTimeout: defaultWALFlushTimeout,
-			Consumers:    defaultWALConsumers,
+			NumConsumers: defaultWALNumConsumers,
+			Batch: WALBatchConfig{
+				FlushTimeout: defaultWALFlushTimeout,
+				MinSize:      defaultWALBatchMinSize,
+				MaxSize:      defaultWALBatchMaxSize,
+			},
 			DrainTimeout: defaultWALDrainTimeout,
 			CommitLinger: defaultWALCommitLinger,
 		},

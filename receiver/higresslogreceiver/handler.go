@@ -1,6 +1,7 @@
 package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver"
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func (r *higressReceiver) handleIngest(w http.ResponseWriter, req *http.Request)
 	if r.wal != nil {
 		err = r.appendWAL(ctx, rec, received, ld)
 	} else {
-		err = r.consume(ctx, ld)
+		err = r.next.ConsumeLogs(ctx, ld)
 	}
 	r.obsrecv.EndLogsOp(ctx, formatHigress, accepted, err)
 	if err != nil {
@@ -131,6 +132,19 @@ func (r *higressReceiver) handleHealth(w http.ResponseWriter, req *http.Request)
 func (r *higressReceiver) countRejected(req *http.Request, reason string, n int64) {
 	r.telemetry.ReceiverHigresslogRejectedEntries.Add(req.Context(), n,
 		metric.WithAttributes(attribute.String("reason", reason)))
+}
+
+// readBody reads a request body behind headroom bytes of room for the
+// write-ahead log's record header, so that the stored record needs no
+// second copy.
+func readBody(r io.Reader, contentLength int64, headroom int) ([]byte, error) {
+	var buf bytes.Buffer
+	if contentLength > 0 {
+		buf.Grow(headroom + int(contentLength))
+	}
+	buf.Write(make([]byte, headroom))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 func capErrors(p []entryError) []entryError {

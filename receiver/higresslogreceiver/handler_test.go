@@ -9,9 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension"
 	"github.com/stretchr/testify/assert"
@@ -308,55 +306,4 @@ func sumMetric(t *testing.T, tel *componenttest.Telemetry, name string) int64 {
 		total += dp.Value
 	}
 	return total
-}
-
-// A sender that gives up while its entries wait in a group does not let
-// Shutdown return before the pipeline call carrying them has returned.
-func TestShutdownWaitsForAbandonedGroup(t *testing.T) {
-	var mu sync.Mutex
-	calls, afterShutdown := 0, false
-	release := make(chan struct{})
-	entered := make(chan struct{}, 8)
-	next := consumerFunc(func(ctx context.Context, _ plog.Logs) error {
-		mu.Lock()
-		calls++
-		late := afterShutdown
-		mu.Unlock()
-		if late {
-			t.Error("pipeline called after Shutdown returned")
-		}
-		entered <- struct{}{}
-		select {
-		case <-release:
-		case <-ctx.Done():
-		}
-		return nil
-	})
-	cfg := createDefaultConfig().(*Config)
-	cfg.NetAddr.Endpoint = "127.0.0.1:0"
-	r, err := newReceiver(receivertest.NewNopSettings(metadata.Type), cfg, next)
-	require.NoError(t, err)
-	r.committer.maxInflight = 1 // one slot, so the second POST waits in a group
-	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
-	url := "http://" + r.addr.String() + "/ingest"
-
-	go func() {
-		if resp, err := http.Post(url, "application/json", strings.NewReader(`{"a":1}`)); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	<-entered
-	client := &http.Client{Timeout: 200 * time.Millisecond}
-	if resp, err := client.Post(url, "application/json", strings.NewReader(`{"a":2}`)); err == nil {
-		resp.Body.Close()
-		t.Fatalf("the second POST was answered %d while the only slot was busy", resp.StatusCode)
-	}
-
-	shut := make(chan error, 1)
-	go func() { shut <- r.Shutdown(context.Background()) }()
-	close(release)
-	require.NoError(t, <-shut)
-	mu.Lock()
-	afterShutdown = true
-	mu.Unlock()
 }

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"runtime"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
@@ -28,12 +26,10 @@ type higressReceiver struct {
 	cfg       *Config
 	settings  receiver.Settings
 	next      consumer.Logs
-	consume   func(context.Context, plog.Logs) error
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 
-	committer *groupCommitter // nil without group commit or with the log
-	wal       *writeAheadLog  // nil without wal::storage
+	wal *writeAheadLog // nil without wal::storage
 
 	server *http.Server
 	addr   net.Addr // bound address; endpoint may say port 0
@@ -53,12 +49,7 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*higre
 	if err != nil {
 		return nil, err
 	}
-	r := &higressReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, telemetry: tb, consume: next.ConsumeLogs}
-	if cfg.GroupCommit.Enabled && cfg.WAL.Storage == nil {
-		r.committer = newGroupCommitter(next, runtime.GOMAXPROCS(0), cfg.GroupCommit.Linger)
-		r.consume = r.committer.consume
-	}
-	return r, nil
+	return &higressReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv, telemetry: tb}, nil
 }
 
 // Start listens on the endpoint. A port that cannot be bound is a start
@@ -72,15 +63,22 @@ func (r *higressReceiver) Start(ctx context.Context, host component.Host) error 
 			return err
 		}
 	}
+	fail := func(err error) error {
+		if r.wal != nil {
+			err = errors.Join(err, r.closeWAL(ctx, 0))
+			r.wal = nil
+		}
+		return err
+	}
 	ln, err := srvCfg.ToListener(ctx)
 	if err != nil {
-		return errors.Join(err, r.closeWALNow(ctx))
+		return fail(err)
 	}
 	handler, err := srvCfg.ToServer(ctx, host.GetExtensions(), r.settings.TelemetrySettings, r.ingestMux(),
 		confighttpErrorHandler())
 	if err != nil {
 		_ = ln.Close()
-		return errors.Join(err, r.closeWALNow(ctx))
+		return fail(err)
 	}
 	r.server = handler
 	r.addr = ln.Addr()
@@ -110,9 +108,9 @@ func (r *higressReceiver) Start(ctx context.Context, host component.Host) error 
 
 // Shutdown stops accepting and waits for in-flight requests, so every entry
 // that was answered 2xx has been handed to the pipeline (or is in the
-// write-ahead log), then for every pipeline call group commit started, and
-// lets the log's feeders empty it for up to wal::drain_timeout, so that
-// nothing reaches the next consumer once it returns.
+// write-ahead log), then lets the log's feeders empty it for up to
+// wal::drain_timeout, so that nothing reaches the next consumer once it
+// returns.
 func (r *higressReceiver) Shutdown(ctx context.Context) error {
 	var err error
 	if r.server != nil {
@@ -121,11 +119,8 @@ func (r *higressReceiver) Shutdown(ctx context.Context) error {
 			err = nil
 		}
 	}
-	if r.committer != nil {
-		err = errors.Join(err, r.committer.shutdown(ctx))
-	}
 	if r.wal != nil {
-		err = errors.Join(err, r.closeWAL(ctx))
+		err = errors.Join(err, r.closeWAL(ctx, r.cfg.WAL.DrainTimeout))
 	}
 	r.wg.Wait()
 	if r.telemetry != nil {

@@ -188,8 +188,8 @@ func TestWALFullAnswers503(t *testing.T) {
 	})
 	body := walEntry(strings.Repeat("x", 600))
 	w := startWAL(t, t.TempDir(), func(c *Config) {
-		c.WAL.MaxSize = int64(len(body) + walHeaderSize)
-		c.WAL.MemorySize = c.WAL.MaxSize
+		c.WAL.QueueSize = int64(len(body) + walHeaderSize)
+		c.WAL.MemorySize = c.WAL.QueueSize
 		c.WAL.DrainTimeout = 0
 	}, block)
 	resp, _ := post(t, w.url, body)
@@ -286,7 +286,7 @@ func TestWALShutdownDrainsTheLog(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		return sink.ConsumeLogs(ctx, ld)
 	})
-	w := startWAL(t, t.TempDir(), func(c *Config) { c.WAL.Consumers = 1; c.WAL.MinBatchSize = 0; c.WAL.MaxBatchSize = 1 }, slow)
+	w := startWAL(t, t.TempDir(), func(c *Config) { c.WAL.NumConsumers = 1; c.WAL.Batch.MinSize = 0; c.WAL.Batch.MaxSize = 1 }, slow)
 	for i := range 10 {
 		resp, _ := post(t, w.url, walEntry(fmt.Sprint("d", i)))
 		require.Equal(t, http.StatusOK, resp.StatusCode)

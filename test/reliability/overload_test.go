@@ -39,7 +39,7 @@ const (
 func TestOverload(t *testing.T) {
 	e := newEnv(t, harness.Options{
 		MemoryLimitMiB: overloadLimitMiB, SpikeLimitMiB: overloadSpikeMiB,
-		WALMaxSize: overloadWALSize, MaxBodyBytes: 4 << 20,
+		WALQueueSize: overloadWALSize, MaxBodyBytes: 4 << 20,
 	}, "GOMEMLIMIT="+overloadGoMemLimit)
 	e.start()
 

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net/http"
@@ -100,14 +101,12 @@ type Options struct {
 	PersistentQueue bool
 	// NoFsync turns file_storage's fsync off (benchmark comparison only).
 	NoFsync bool
-	// WALMaxSize bounds the write-ahead log in bytes (0: the receiver's default).
-	WALMaxSize int64
+	// WALQueueSize is the write-ahead log's queue_size in bytes (0: the receiver's default).
+	WALQueueSize int64
 	// WALMemorySize is the write-ahead log's memory_size (0: the receiver's default).
 	WALMemorySize int64
 	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
 	MemoryLimitMiB, SpikeLimitMiB int
-	// GroupLinger sets the receiver's group_commit.linger (0: none).
-	GroupLinger time.Duration
 	// BlockOnOverflow makes a full sending queue hold requests back instead
 	// of refusing them.
 	BlockOnOverflow bool
@@ -129,108 +128,12 @@ type Options struct {
 	LogLevel string
 }
 
-var configTmpl = template.Must(template.New("cfg").Parse(`# written by test/reliability/harness
-extensions:
-{{- if .StorageDir }}
-  file_storage:
-    directory: {{ printf "%q" .StorageDir }}
-    fsync: {{ not .NoFsync }}
-    timeout: 5s
-{{- else }}
-  {}
-{{- end }}
-receivers:
-  higresslog:
-    endpoint: 127.0.0.1:{{ .Port }}
-{{- if .MaxBodyBytes }}
-    max_request_body_size: {{ .MaxBodyBytes }}
-{{- end }}
-{{- if .GroupLinger }}
-    group_commit:
-      linger: {{ .GroupLinger }}
-{{- end }}
-{{- if .WAL }}
-    wal:
-      storage: file_storage
-      drain_timeout: 2s
-{{- if .WALMaxSize }}
-      max_size: {{ .WALMaxSize }}
-{{- end }}
-{{- if .WALMemorySize }}
-      memory_size: {{ .WALMemorySize }}
-{{- end }}
-{{- end }}
-processors:
-  memory_limiter:
-    check_interval: 100ms
-    limit_mib: {{ .MemoryLimitMiB }}
-    spike_limit_mib: {{ .SpikeLimitMiB }}
-  ailog: {}
-exporters:
-  mysqlaccesslog:
-    dsn: {{ printf "%q" .DSN }}
-    table: {{ .Table }}
-    connect_timeout: 2s
-    timeout: 10s
-    retry_on_failure:
-      enabled: true
-      initial_interval: 100ms
-      max_interval: 1s
-      max_elapsed_time: 0s
-    sending_queue:
-      enabled: {{ not .WAL }}
-{{- if .PersistentQueue }}
-      storage: file_storage
-{{- end }}
-{{- if .QueueBytes }}
-      sizer: bytes
-      queue_size: {{ .QueueBytes }}
-{{- else if .QueueSize }}
-      sizer: items
-      queue_size: {{ .QueueSize }}
-{{- else if .PersistentQueue }}
-      queue_size: 1073741824
-{{- end }}
-{{- if .BlockOnOverflow }}
-      block_on_overflow: true
-{{- end }}
-{{- if .NumConsumers }}
-      num_consumers: {{ .NumConsumers }}
-{{- end }}
-{{- if or .BatchMinSize .BatchMaxSize }}
-      batch:
-{{- if .BatchMinSize }}
-        min_size: {{ .BatchMinSize }}
-{{- end }}
-{{- if .BatchMaxSize }}
-        max_size: {{ .BatchMaxSize }}
-{{- end }}
-{{- end }}
-service:
-{{- if .StorageDir }}
-  extensions: [file_storage]
-{{- end }}
-  telemetry:
-    logs:
-      level: {{ .LogLevel }}
-    metrics:
-{{- if .MetricsPort }}
-      level: detailed
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{ .MetricsPort }}
-{{- else }}
-      level: none
-{{- end }}
-  pipelines:
-    logs:
-      receivers: [higresslog]
-      processors: [memory_limiter, ailog]
-      exporters: [mysqlaccesslog]
-`))
+// configTmpl is the collector configuration Options describe.
+//
+//go:embed collector.yaml.tmpl
+var configText string
+
+var configTmpl = template.Must(template.New("cfg").Parse(configText))
 
 // WAL reports whether o configures the receiver's write-ahead log.
 func (o Options) WAL() bool { return o.StorageDir != "" && !o.PersistentQueue }

@@ -92,7 +92,7 @@ it.
 {{- if .Values.wal.enabled }}
 {{- include "otelcol-higress.checkGracePeriod" . }}
 {{- $_ := set $cfg.extensions "file_storage/wal" (dict "directory" (include "otelcol-higress.walDir" .) "create_directory" true "fsync" true) }}
-{{- $_ := set $cfg.receivers.higresslog "wal" (dict "storage" "file_storage/wal" "max_size" (int64 .Values.wal.maxSize) "drain_timeout" .Values.wal.drainTimeout) }}
+{{- $_ := set $cfg.receivers.higresslog "wal" (dict "storage" "file_storage/wal" "queue_size" (int64 .Values.wal.maxSize) "drain_timeout" .Values.wal.drainTimeout) }}
 {{- /* The log is the queue: a body leaves it when the pipeline call returns, which must mean written. */}}
 {{- $_ := set $cfg.exporters.mysqlaccesslog "sending_queue" (dict "enabled" false) }}
 {{- $extensions = append $extensions "file_storage/wal" }}
@@ -115,6 +115,26 @@ it.
 {{- include "otelcol-higress.genaiMetrics" (dict "cfg" $cfg "ctx" .) }}
 {{- toYaml (mustMergeOverwrite $cfg (deepCopy .Values.config)) }}
 {{- end }}
+
+{{/*
+GOMAXPROCS: goMaxProcs when set; otherwise 2 when the write-ahead log is on
+and the CPU limit is one core or less, so that requests are served while the
+log syncs; empty (Go's default) otherwise.
+*/}}
+{{- define "otelcol-higress.goMaxProcs" -}}
+{{- if .Values.goMaxProcs -}}
+{{- .Values.goMaxProcs -}}
+{{- else if .Values.wal.enabled -}}
+{{- $cpu := toString (dig "limits" "cpu" "" .Values.resources) -}}
+{{- $cores := 0.0 -}}
+{{- if hasSuffix "m" $cpu -}}
+{{- $cores = divf (trimSuffix "m" $cpu | float64) 1000 -}}
+{{- else if $cpu -}}
+{{- $cores = float64 $cpu -}}
+{{- end -}}
+{{- if and (gt $cores 0.0) (le $cores 1.0) -}}2{{- end -}}
+{{- end -}}
+{{- end -}}
 
 {{/*
 GOMEMLIMIT: goMemLimit when set; otherwise 90 % of memory_limiter's soft

@@ -1,6 +1,8 @@
 package ailogprocessor // import "github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
 
 import (
+	"strings"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
@@ -10,7 +12,7 @@ import (
 type fallback struct {
 	column string
 	str    string
-	num    number
+	num    accesslog.Number
 	isNum  bool
 }
 
@@ -26,7 +28,7 @@ type fallbacks struct {
 	nd      int
 }
 
-func (fb *fallbacks) addDetail(column string, n number) {
+func (fb *fallbacks) addDetail(column string, n accesslog.Number) {
 	if fb.nd < len(fb.details) {
 		fb.details[fb.nd] = fallback{column: column, num: n, isNum: true}
 		fb.nd++
@@ -40,15 +42,16 @@ func (fb *fallbacks) addString(column, s string) {
 	}
 }
 
-func (fb *fallbacks) addNumber(column string, n number) {
+func (fb *fallbacks) addNumber(column string, n accesslog.Number) {
 	if column != "" && fb.n < len(fb.list) {
 		fb.list[fb.n] = fallback{column: column, num: n, isNum: true}
 		fb.n++
 	}
 }
 
-// fillColumns applies CONTRACT.md §3: a column attribute the top level lacks
-// is taken from ai_log; total_tokens, lacking both, is input + output.
+// fillColumns applies docs/contract.md §3: a column attribute the top
+// level lacks is taken from ai_log; total_tokens, lacking both, is input +
+// output.
 // "Lacks" means absent or "" for strings, and absent or not > 0 for tokens:
 // the plugin writes 0 only when it found no usage, so a 0 must not hide the
 // usage ai_log reports (total_tokens follows input/output here, so that a
@@ -72,8 +75,8 @@ func fillColumns(attrs pcommon.Map, fb *fallbacks) {
 
 func fill(attrs pcommon.Map, f *fallback) {
 	if f.isNum {
-		if f.num.positive() && !hasPositive(attrs, f.column) {
-			f.num.put(attrs.PutEmpty(f.column))
+		if f.num.Positive() && !hasPositive(attrs, f.column) {
+			f.num.Put(attrs.PutEmpty(f.column))
 		}
 		return
 	}
@@ -94,8 +97,8 @@ func hasPositive(attrs pcommon.Map, key string) bool {
 	if !ok {
 		return false
 	}
-	n, st := parseNumber(v)
-	return st == numOK && n.positive()
+	n, st := accesslog.NumberOf(v)
+	return st == accesslog.IsNumber && n.Positive()
 }
 
 // positiveInt reads a token column for the total; fractional counts are
@@ -105,12 +108,58 @@ func positiveInt(attrs pcommon.Map, key string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, st := parseNumber(v)
-	if st != numOK || !n.positive() {
+	n, st := accesslog.NumberOf(v)
+	if st != accesslog.IsNumber || !n.Positive() {
 		return 0, false
 	}
-	if n.isFloat {
-		return int64(n.f), true
+	if i, ok := n.Integer(); ok {
+		return i, true
 	}
-	return n.i, true
+	return int64(n.Float), true
+}
+
+// mcpServersPrefix is where Higress serves MCP servers: /mcp-servers/{name}/…
+// (HiMarket's MCP views select rows by it too).
+const mcpServersPrefix = "/mcp-servers/"
+
+// fillMCPServer fills mcp_server from the path when the top level lacks it
+// (docs/contract.md). mcp_tool comes from ai_log.mcp_tool_name by the table.
+func fillMCPServer(attrs pcommon.Map) {
+	if hasString(attrs, accesslog.AttrMCPServer) {
+		return
+	}
+	v, ok := attrs.Get(accesslog.AttrPath)
+	if !ok || v.Type() != pcommon.ValueTypeStr {
+		return
+	}
+	if name := mcpServerFromPath(v.Str()); name != "" {
+		attrs.PutStr(accesslog.AttrMCPServer, name)
+	}
+}
+
+// mcpServerFromPath returns {name} of /mcp-servers/{name}/… . The path
+// includes the query string, so "/mcp-servers/{name}?…" counts as well.
+func mcpServerFromPath(path string) string {
+	rest, ok := strings.CutPrefix(path, mcpServersPrefix)
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+// fillUpstreamCluster fills upstream_cluster from the top-level `service`
+// when the gateway sent none (docs/contract.md): HiMarket's token tables group
+// by upstream_cluster and skip NULLs.
+func fillUpstreamCluster(attrs pcommon.Map) {
+	if hasString(attrs, accesslog.AttrUpstream) {
+		return
+	}
+	v, ok := attrs.Get(accesslog.AttrService)
+	if !ok || v.Type() != pcommon.ValueTypeStr || v.Str() == "" {
+		return
+	}
+	attrs.PutStr(accesslog.AttrUpstream, v.Str())
 }

@@ -2,7 +2,6 @@ package higresslogreceiver // import "github.com/otelcol-higress/otelcol-higress
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver/internal/metadata"
 )
 
 // valueKind says how a top-level value was sent.
@@ -20,7 +20,7 @@ const (
 	null
 	str   // a JSON string: s
 	num   // a JSON number: s is its text
-	other // true/false, an array, or an object that is not decoded into pdata: v
+	other // true/false, an array, or an object that is not decoded into pdata: v (accesslog.Reader.Any)
 	pmap  // an object decoded straight into pdata (ai_log, headers): m
 )
 
@@ -33,18 +33,45 @@ type value struct {
 	m    pcommon.Map
 }
 
-// any returns the value as encoding/json (UseNumber) would have decoded
-// it, for the accesslog helpers. It is not defined for pmap values.
-func (v *value) any() any {
-	switch v.kind {
-	case str:
+// text is the value as sent: strings and numbers as their text, anything
+// else as JSON.
+func (v *value) text() string {
+	if v.kind == str || v.kind == num {
 		return v.s
-	case num:
-		return json.Number(v.s)
-	case other:
-		return v.v
 	}
-	return nil
+	return accesslog.Text(v.v)
+}
+
+// number reads a JSON number or a numeric string.
+func (v *value) number() (accesslog.Number, bool) {
+	if v.kind == str || v.kind == num {
+		return accesslog.ParseNumber(v.s)
+	}
+	return accesslog.Number{}, false
+}
+
+// integer is number when it is integral.
+func (v *value) integer() (int64, bool) {
+	n, ok := v.number()
+	if !ok {
+		return 0, false
+	}
+	return n.Integer()
+}
+
+// boolean reads true/false, their strings and the numbers 0 and 1.
+func (v *value) boolean() (bool, bool) {
+	switch v.kind {
+	case other:
+		b, ok := v.v.(bool)
+		return b, ok
+	case str:
+		b, err := strconv.ParseBool(strings.TrimSpace(v.s))
+		return b, err == nil
+	case num:
+		return v.s == "1", v.s == "0" || v.s == "1"
+	}
+	return false, false
 }
 
 // entry is one decoded access-log object: known fields by their index in
@@ -73,6 +100,44 @@ var (
 	idxPath         = accesslog.IndexOfAttr(accesslog.AttrPath)
 )
 
+// buildLogs decodes a body into records grouped by gateway instance
+// (instance_id → service.instance.id), one resource per instance.
+func buildLogs(body []byte, received arrival, serviceName string, maxExtra int) (plog.Logs, report, error) {
+	entries, rep, err := decodeBody(body, maxExtra)
+	if err != nil {
+		return plog.Logs{}, report{}, err
+	}
+	ld := plog.NewLogs()
+	scopes := map[string]plog.LogRecordSlice{}
+	now := pcommon.NewTimestampFromTime(received.at)
+	for i := range entries {
+		entry := &entries[i]
+		var instance string
+		if v := &entry.known[idxInstanceID]; v.kind > null {
+			instance = v.text()
+		}
+		records, ok := scopes[instance]
+		if !ok {
+			records = newResource(ld, serviceName, instance)
+			scopes[instance] = records
+		}
+		fillRecord(records.AppendEmpty(), entry, now, received.uidFor(i, entry, instance))
+	}
+	return ld, rep, nil
+}
+
+func newResource(ld plog.Logs, serviceName, instance string) plog.LogRecordSlice {
+	rl := ld.ResourceLogs().AppendEmpty()
+	attrs := rl.Resource().Attributes()
+	attrs.PutStr(accesslog.AttrServiceName, serviceName)
+	if instance != "" {
+		attrs.PutStr(accesslog.AttrInstanceID, instance)
+	}
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	return sl.LogRecords()
+}
+
 // fillRecord writes an entry's fields onto lr using the field table.
 func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid string) {
 	attrs := lr.Attributes()
@@ -89,7 +154,7 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid str
 			continue
 		}
 		if f.Kind == accesslog.Time {
-			if ts, ok := parseStartTime(v.any()); ok {
+			if ts, ok := parseStartTime(v); ok {
 				lr.SetTimestamp(ts)
 			}
 		}
@@ -98,16 +163,17 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid str
 	if tid, ok := parseTraceID(e.known[idxTraceID]); ok {
 		lr.SetTraceID(tid)
 	}
-	code, hasCode := accesslog.ParseInt(e.known[idxResponseCode].any())
+	code, hasCode := e.known[idxResponseCode].integer()
 	lr.SetSeverityNumber(severityFor(code))
 	lr.SetSeverityText(lr.SeverityNumber().String())
 	lr.Body().SetStr(summary(e, code, hasCode))
 	attrs.PutStr(accesslog.AttrRecordUID, uid)
 }
 
-// putField stores one known field with the type the table gives it.
+// putField stores one known field with the type the table gives it. A
+// value whose meaning is unclear for its kind is kept as text, so that
+// nothing the sender wrote is lost.
 func putField(attrs pcommon.Map, f *accesslog.Field, v *value) {
-	// The common cases first, without going through interfaces.
 	switch {
 	case v.kind == pmap:
 		v.m.MoveTo(attrs.PutEmptyMap(f.Attr))
@@ -115,82 +181,44 @@ func putField(attrs pcommon.Map, f *accesslog.Field, v *value) {
 	case v.kind == str && (f.Kind == accesslog.String || f.Kind == accesslog.Time):
 		attrs.PutStr(f.Attr, v.s)
 		return
-	case v.kind == num && f.Kind == accesslog.Int:
-		if n, err := strconv.ParseInt(v.s, 10, 64); err == nil {
+	}
+	switch f.Kind {
+	case accesslog.Int:
+		if n, ok := v.integer(); ok {
 			attrs.PutInt(f.Attr, n)
 			return
 		}
-	}
-	val := v.any()
-	switch f.Kind {
-	case accesslog.Int:
-		if n, ok := accesslog.ParseInt(val); ok {
-			attrs.PutInt(f.Attr, n)
+	case accesslog.Float:
+		if n, ok := v.number(); ok {
+			attrs.PutDouble(f.Attr, n.AsFloat())
 			return
 		}
 	case accesslog.Bool:
-		if b, ok := parseBool(val); ok {
+		if b, ok := v.boolean(); ok {
 			attrs.PutBool(f.Attr, b)
 			return
 		}
-	case accesslog.StringMap:
-		if m, ok := asObject(val); ok {
-			putStringMap(attrs.PutEmptyMap(f.Attr), m)
+	case accesslog.StringMap, accesslog.JSONObject:
+		// An object JSON-encoded in a string (once or quoted twice).
+		if v.kind != str {
+			break
+		}
+		if m, ok := accesslog.ParseObject(v.s, f.Kind == accesslog.StringMap); ok {
+			m.MoveTo(attrs.PutEmptyMap(f.Attr))
 			return
 		}
-	case accesslog.JSONObject:
-		if m, ok := asObject(val); ok {
-			accesslog.PutJSONMap(attrs.PutEmptyMap(f.Attr), m)
-			return
-		}
 	}
-	// String fields, and any value whose meaning is unclear for its kind,
-	// are kept as text so that nothing the sender wrote is lost.
-	attrs.PutStr(f.Attr, accesslog.Text(val))
+	attrs.PutStr(f.Attr, v.text())
 }
 
-// putStringMap stores headers: every non-null value as text.
-func putStringMap(dst pcommon.Map, m map[string]any) {
-	dst.EnsureCapacity(len(m))
-	for k, v := range m {
-		if v != nil {
-			dst.PutStr(k, accesslog.Text(v))
-		}
+// parseStartTime reads start_time sent as text or a number
+// (accesslog.ParseTime).
+func parseStartTime(v *value) (pcommon.Timestamp, bool) {
+	if v.kind != str && v.kind != num {
+		return 0, false
 	}
-}
-
-// asObject accepts an object, or an object JSON-encoded in a string (once
-// or quoted twice). JSON null and "null" become an empty object.
-func asObject(val any) (map[string]any, bool) {
-	switch x := val.(type) {
-	case map[string]any:
-		return x, true
-	case string:
-		m, ok := accesslog.DecodeObjectString(x)
-		if ok && m == nil {
-			m = map[string]any{}
-		}
-		return m, ok
-	}
-	return nil, false
-}
-
-func parseBool(val any) (bool, bool) {
-	switch x := val.(type) {
-	case bool:
-		return x, true
-	case string:
-		b, err := strconv.ParseBool(strings.TrimSpace(x))
-		return b, err == nil
-	case json.Number:
-		switch x.String() {
-		case "0":
-			return false, true
-		case "1":
-			return true, true
-		}
-	}
-	return false, false
+	t, ok := accesslog.ParseTime(v.s)
+	return pcommon.NewTimestampFromTime(t), ok
 }
 
 // parseTraceID accepts a 32-hex W3C id or a 16-hex B3 id (left-padded).
@@ -264,5 +292,5 @@ func putExtras(attrs pcommon.Map, extra map[string]any) {
 	for k, v := range extra {
 		raw[accesslog.AttrExtraPrefix+k] = v
 	}
-	_ = attrs.FromRaw(raw) // anyValue only makes types FromRaw takes
+	_ = attrs.FromRaw(raw) // Reader.Any only makes types FromRaw takes
 }

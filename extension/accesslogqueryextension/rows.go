@@ -1,7 +1,7 @@
 package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension"
 
 import (
-	"database/sql"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -17,30 +17,43 @@ type logRow struct {
 	log object
 }
 
-// scanLogs reads rows of cols. Every value is scanned as what it is, so a
-// NULL comes back as JSON null instead of the row being skipped (the POC
-// scanned into plain strings and dropped any row with a NULL).
-func scanLogs(rows *sql.Rows, s *tableSchema) ([]logRow, error) {
-	var out []logRow
+// eachRow runs a statement and hands f the width values of each row,
+// each scanned as what it is: a NULL comes back as nil.
+func (e *queryExtension) eachRow(ctx context.Context, stmt string, args []any, width int, f func(vals []any)) error {
+	rows, err := e.db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	for rows.Next() {
-		raw := make([]any, len(s.cols))
-		ptrs := make([]any, len(raw))
-		for i := range raw {
-			ptrs[i] = &raw[i]
+		vals, ptrs := make([]any, width), make([]any, width)
+		for i := range vals {
+			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
+		f(vals)
+	}
+	return rows.Err()
+}
+
+// readLogs runs a statement selecting s.cols. Every value is scanned as
+// what it is, so a NULL comes back as JSON null instead of the row being
+// skipped (the POC scanned into plain strings and dropped any row with a
+// NULL).
+func (e *queryExtension) readLogs(ctx context.Context, s *tableSchema, stmt string, args []any) ([]logRow, error) {
+	var out []logRow
+	err := e.eachRow(ctx, stmt, args, len(s.cols), func(raw []any) {
 		r := logRow{raw: raw, log: make(object, len(raw))}
 		for i := range s.cols {
 			c := &s.cols[i]
-			v := jsonValue(c, raw[i], c == s.start && s.epochStart)
-			r.log[i] = member{key: c.key, value: v}
+			r.log[i] = member{key: c.key, value: jsonValue(c, raw[i], c == s.start && s.epochStart)}
 		}
 		r.id, _ = toInt(raw[0])
 		out = append(out, r)
-	}
-	return out, rows.Err()
+	})
+	return out, err
 }
 
 // jsonValue converts one scanned value for the response: numbers stay

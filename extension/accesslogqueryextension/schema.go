@@ -81,13 +81,8 @@ func newTableSchema(table string, live map[string]mysqlconn.Column) (*tableSchem
 	s.cols = append(s.cols, s.id)
 	for i := range accesslog.Fields {
 		f := &accesslog.Fields[i]
-		// Columns without a SQL type are the request/response bodies: only
-		// some tables have them and they can be megabytes, so never read.
-		if f.Column == "" || f.SQLType == "" {
-			continue
-		}
 		l, ok := live[strings.ToLower(f.Column)]
-		if !ok {
+		if !readable(f) || !ok {
 			continue
 		}
 		s.cols = append(s.cols, column{name: l.Name, key: f.Column, field: f, class: classify(f, l.Class)})

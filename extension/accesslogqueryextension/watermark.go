@@ -192,18 +192,11 @@ func idRanges(id string, n int) string {
 }
 
 func (h *tailHub) readIDs(ctx context.Context, stmt string, args ...any) ([]int64, error) {
-	rows, err := h.e.db.QueryContext(ctx, stmt, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	err := h.e.eachRow(ctx, stmt, args, 1, func(vals []any) {
+		if id, ok := toInt(vals[0]); ok {
+			ids = append(ids, id)
 		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	})
+	return ids, err
 }

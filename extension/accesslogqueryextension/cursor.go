@@ -98,7 +98,7 @@ func sortArg(c *column, text string) (any, error) {
 			return nil, errBadCursor
 		}
 		return t.UTC(), nil
-	case classNumber:
+	case classInt, classFloat:
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 			return n, nil
 		}

@@ -73,7 +73,7 @@ func jsonValue(c *column, v any, epoch bool) any {
 		if t, ok := v.(time.Time); ok {
 			return t.UTC().Format(time.RFC3339Nano)
 		}
-	case classNumber:
+	case classInt, classFloat:
 		switch x := v.(type) {
 		case int64, float64:
 			return x

@@ -58,7 +58,7 @@ func statsColumnsOf(s *tableSchema) (*statsColumns, error) {
 	}
 	for i := range s.cols {
 		c := &s.cols[i]
-		if c.field == nil || c.class != classNumber || c.field.Kind == accesslog.Time || c == sc.code || c == sc.duration {
+		if c.field == nil || !c.class.Numeric() || c.field.Kind == accesslog.Time || c == sc.code || c == sc.duration {
 			continue
 		}
 		sc.sums = append(sc.sums, c)

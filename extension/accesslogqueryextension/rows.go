@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // logRow is one row read: the raw values (for cursors) and the JSON log.
@@ -69,11 +70,11 @@ func jsonValue(c *column, v any, epoch bool) any {
 		}
 	}
 	switch c.class {
-	case classTime:
+	case mysqlconn.ClassTime:
 		if t, ok := v.(time.Time); ok {
 			return t.UTC().Format(time.RFC3339Nano)
 		}
-	case classInt, classFloat:
+	case mysqlconn.ClassInt, mysqlconn.ClassFloat:
 		switch x := v.(type) {
 		case int64, float64:
 			return x
@@ -82,7 +83,7 @@ func jsonValue(c *column, v any, epoch bool) any {
 				return json.Number(x)
 			}
 		}
-	case classJSON:
+	case mysqlconn.ClassJSON:
 		if b, ok := v.([]byte); ok {
 			return jsonObject(b)
 		}

@@ -12,15 +12,6 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
-// The classes of the live columns' values (information_schema's
-// classifier, shared with the exporter).
-const (
-	classInt   = mysqlconn.ClassInt
-	classFloat = mysqlconn.ClassFloat
-	classTime  = mysqlconn.ClassTime
-	classJSON  = mysqlconn.ClassJSON
-)
-
 // column is one live column this extension reads.
 type column struct {
 	// name is the column as the table spells it.
@@ -76,7 +67,7 @@ func newTableSchema(table string, live map[string]mysqlconn.Column) (*tableSchem
 		return nil, fmt.Errorf("%w: %s has no %s column", errNoTable, table, accesslog.PrimaryKeyColumn)
 	}
 	s := &tableSchema{table: table, byKey: map[string]*column{}}
-	s.id = column{name: idLive.Name, key: accesslog.PrimaryKeyColumn, class: classInt}
+	s.id = column{name: idLive.Name, key: accesslog.PrimaryKeyColumn, class: mysqlconn.ClassInt}
 	s.cols = append(s.cols, s.id)
 	for i := range accesslog.Fields {
 		f := &accesslog.Fields[i]
@@ -101,7 +92,7 @@ func newTableSchema(table string, live map[string]mysqlconn.Column) (*tableSchem
 // LONGTEXT, so the field says what it holds.
 func classify(f *accesslog.Field, class mysqlconn.Class) mysqlconn.Class {
 	if f.Kind == accesslog.JSONObject {
-		return classJSON
+		return mysqlconn.ClassJSON
 	}
 	return class
 }

@@ -17,19 +17,16 @@ import (
 // retentionColumn is the live start_time column when retention can use
 // it: a time or epoch-seconds column (the three published types).
 func (e *mysqlExporter) retentionColumn(st *tableState) (*column, bool) {
-	for i := range st.cols {
-		c := &st.cols[i]
-		if !strings.EqualFold(c.name, startTimeColumn()) {
-			continue
-		}
-		if c.class == classTime || c.class == classInt {
-			return c, true
-		}
+	c := columnNamed(st.cols, startTimeColumn())
+	switch {
+	case c == nil:
+		e.logger.Warn("the table has no start_time column; retention keeps every row")
+	case c.class == classTime || c.class == classInt:
+		return c, true
+	default:
 		e.logger.Warn("retention needs start_time as TIMESTAMP, DATETIME or epoch seconds; keeping every row",
 			zap.String("type", c.dataType))
-		return nil, false
 	}
-	e.logger.Warn("the table has no start_time column; retention keeps every row")
 	return nil, false
 }
 

@@ -70,7 +70,7 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 		// Writing nothing would acknowledge records that are stored nowhere.
 		return nil, fmt.Errorf("table %s has none of the access-log columns", qualified(database, table))
 	}
-	st.uid = hasColumn(st.cols, accesslog.RecordUID.Column)
+	st.uid = columnNamed(st.cols, accesslog.RecordUID.Column) != nil
 	if !st.uid {
 		e.logger.Warn("the table has no idempotency column: a retried write may duplicate rows; enable create_schema or add it",
 			zap.String("column", accesslog.RecordUID.Column))

@@ -12,12 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestDatabasesDocNamesRealTests: every test docs/databases.md names (its
-// table says which test backs each database × feature) exists, and each
-// subtest it names is a server the test runs on.
+// TestDatabasesDocNamesRealTests: every test the README's database table
+// (which test backs each database × feature) and docs/databases.md name
+// exists, and each subtest they name is a server the test runs on.
 func TestDatabasesDocNamesRealTests(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/databases.md")
-	require.NoError(t, err)
+	var doc []byte
+	for _, name := range []string{"../../README.md", "../../docs/databases.md"} {
+		b, err := os.ReadFile(name)
+		require.NoError(t, err)
+		doc = append(doc, b...)
+	}
+	require.Contains(t, string(doc), "| **tail** (`/tail` and `next` paging, ids in any order) |", "the README's database table")
 	var sources strings.Builder
 	require.NoError(t, filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -39,7 +44,7 @@ func TestDatabasesDocNamesRealTests(t *testing.T) {
 	names := regexp.MustCompile("`(Test\\w+)(/[\\w*]+)*`").FindAllStringSubmatch(string(doc), -1)
 	require.NotEmpty(t, names)
 	for _, m := range names {
-		assert.Contains(t, src, "func "+m[1]+"(t *testing.T)", "docs/databases.md names %s", m[0])
+		assert.Contains(t, src, "func "+m[1]+"(t *testing.T)", "the README or docs/databases.md names %s", m[0])
 	}
 	for _, server := range []string{"mariadb", "gms", "tidb"} {
 		assert.Contains(t, src, `t.Run("`+server+`"`, "the subtests the table names")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/higress-group/proxy-wasm-go-sdk/proxywasm"
@@ -373,7 +374,7 @@ func readChar(src []byte, i int, escaped bool) (c byte, size, n int, ok bool) {
 			return 0, 0, 0, false
 		case r < utf8.RuneSelf:
 			return byte(r), 6, 1, true
-		case utf16IsSurrogate(r):
+		case utf16.IsSurrogate(r):
 			// A pair decodes to 4 bytes, a lone half to U+FFFD (3).
 			return utf8.RuneSelf, 6, 3, true
 		default:
@@ -418,7 +419,7 @@ func decodeLimited(dst, src []byte, escaped bool, limit int) (out []byte, fits, 
 		buf[0] = c
 		if src[j+1] == 'u' {
 			r, _ := hex4(src, j+2)
-			if utf16IsSurrogate(r) {
+			if utf16.IsSurrogate(r) {
 				r, size = pairSurrogate(src, j, r)
 			}
 			enc = buf[:utf8.EncodeRune(buf[:], r)]
@@ -436,15 +437,15 @@ func decodeLimited(dst, src []byte, escaped bool, limit int) (out []byte, fits, 
 // a surrogate pair together with its low half; a lone half is U+FFFD (as
 // encoding/json decodes it). size is the source bytes used.
 func pairSurrogate(src []byte, j int, r rune) (rune, int) {
-	if r < 0xdc00 && j+12 <= len(src) && src[j+6] == '\\' && src[j+7] == 'u' {
-		if lo, ok := hex4(src, j+8); ok && lo >= 0xdc00 && lo <= 0xdfff {
-			return (r-0xd800)<<10 | (lo - 0xdc00) + 0x10000, 12
+	if j+12 <= len(src) && src[j+6] == '\\' && src[j+7] == 'u' {
+		if lo, ok := hex4(src, j+8); ok {
+			if pair := utf16.DecodeRune(r, lo); pair != utf8.RuneError {
+				return pair, 12
+			}
 		}
 	}
 	return utf8.RuneError, 6
 }
-
-func utf16IsSurrogate(r rune) bool { return r >= 0xd800 && r <= 0xdfff }
 
 func hex4(src []byte, i int) (rune, bool) {
 	if i+4 > len(src) {

@@ -42,18 +42,24 @@ var defaultRedactHeaders = []string{"authorization", "proxy-authorization", "coo
 // the header was there without carrying it.
 const redacted = "[redacted]"
 
-// pluginConfig is one parsed configuration (the global one or a rule's).
-type pluginConfig struct {
-	// sender is the per-VM buffer for this configuration's collector; every
-	// rule that names the same collector shares it.
-	sender *sender
-
+// entryOptions are the keys that shape each request's entry, the same
+// as read and as bound.
+type entryOptions struct {
 	instanceID      string
 	sampleRate      float64
 	alwaysLogErrors bool
 	reqBodyMax      int
 	respBodyMax     int
 	aiLogMax        int
+}
+
+// pluginConfig is one parsed configuration (the global one or a rule's).
+type pluginConfig struct {
+	// sender is the per-VM buffer for this configuration's collector; every
+	// rule that names the same collector shares it.
+	sender *sender
+
+	entryOptions
 	// captureAll captures every header ("*" in capture_headers).
 	captureAll     bool
 	captureHeaders map[string]bool
@@ -65,15 +71,10 @@ type settings struct {
 	dest destination
 	lim  limits
 
-	instanceID      string
-	sampleRate      float64
-	alwaysLogErrors bool
-	reqBodyMax      int
-	respBodyMax     int
-	aiLogMax        int
-	captureHeaders  []string
-	redactHeaders   []string
-	unknownKeys     []string
+	entryOptions
+	captureHeaders []string
+	redactHeaders  []string
+	unknownKeys    []string
 }
 
 // parseConfig reads one configuration and binds it to its collector's
@@ -84,15 +85,10 @@ func parseConfig(json gjson.Result, cfg *pluginConfig) error {
 		return err
 	}
 	*cfg = pluginConfig{
-		sender:          vm.senderFor(s.dest, s.lim),
-		instanceID:      s.instanceID,
-		sampleRate:      s.sampleRate,
-		alwaysLogErrors: s.alwaysLogErrors,
-		reqBodyMax:      s.reqBodyMax,
-		respBodyMax:     s.respBodyMax,
-		aiLogMax:        s.aiLogMax,
-		captureHeaders:  map[string]bool{},
-		redactHeaders:   map[string]bool{},
+		sender:         vm.senderFor(s.dest, s.lim),
+		entryOptions:   s.entryOptions,
+		captureHeaders: map[string]bool{},
+		redactHeaders:  map[string]bool{},
 	}
 	for _, h := range s.captureHeaders {
 		if h == "*" {
@@ -123,13 +119,15 @@ func readSettings(json gjson.Result) (settings, error) {
 			maxBytes:   intOr(json, "max_buffered_bytes", defaultMaxBufferedBytes),
 			maxRetries: intOr(json, "max_retries", defaultMaxRetries),
 		},
-		instanceID:      json.Get("instance_id").String(),
-		sampleRate:      defaultSampleRate,
-		alwaysLogErrors: true,
-		reqBodyMax:      intOr(json, "request_body_max_bytes", 0),
-		respBodyMax:     intOr(json, "response_body_max_bytes", 0),
-		captureHeaders:  lowerList(json.Get("capture_headers")),
-		redactHeaders:   defaultRedactHeaders,
+		entryOptions: entryOptions{
+			instanceID:      json.Get("instance_id").String(),
+			sampleRate:      defaultSampleRate,
+			alwaysLogErrors: true,
+			reqBodyMax:      intOr(json, "request_body_max_bytes", 0),
+			respBodyMax:     intOr(json, "response_body_max_bytes", 0),
+		},
+		captureHeaders: lowerList(json.Get("capture_headers")),
+		redactHeaders:  defaultRedactHeaders,
 	}
 	if v := json.Get("sample_rate"); v.Exists() {
 		s.sampleRate = v.Float()

@@ -81,12 +81,12 @@ func describe(f *accesslog.Field, lc liveColumn) column {
 	}
 }
 
-// hasColumn reports whether the live table has the column.
-func hasColumn(cols []column, name string) bool {
-	for _, c := range cols {
-		if strings.EqualFold(c.name, name) {
-			return true
+// columnNamed is the live column of that name, nil when the table lacks it.
+func columnNamed(cols []column, name string) *column {
+	for i := range cols {
+		if strings.EqualFold(cols[i].name, name) {
+			return &cols[i]
 		}
 	}
-	return false
+	return nil
 }

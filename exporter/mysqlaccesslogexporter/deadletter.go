@@ -80,12 +80,7 @@ func (e *mysqlExporter) deadLetter(ctx context.Context, st *tableState, r *row, 
 // The log never carries the content (it may be a conversation).
 func (e *mysqlExporter) keepDroppedAILog(ctx context.Context, st *tableState, r *row) error {
 	v, _ := lookup(st.cols[aiLogColumn(st.cols)].field, r.ref)
-	record := v.AsString()
-	note := ""
-	if limit := int(st.maxPacket / 2); len(record) > limit {
-		note = fmt.Sprintf(" (ai_log cut from %d to %d bytes)", len(record), limit)
-		record = accesslog.CutUTF8(record, limit)
-	}
+	record, note := cutNoted("ai_log", v.AsString(), int(st.maxPacket/2))
 	kept, err := e.insertDeadLetter(ctx, st, r, reasonAILogRefused, r.aiLogDropped+note, record)
 	if err != nil {
 		return err
@@ -139,12 +134,16 @@ func recordJSON(ref recordRef, limit int) (record, note string) {
 	if err != nil {
 		return "", " (record not encodable: " + err.Error() + ")"
 	}
-	record = strings.ToValidUTF8(string(b), "\uFFFD")
-	if limit > 0 && len(record) > limit {
-		note = fmt.Sprintf(" (record cut from %d to %d bytes)", len(record), limit)
-		record = accesslog.CutUTF8(record, limit)
+	return cutNoted("record", strings.ToValidUTF8(string(b), "\uFFFD"), limit)
+}
+
+// cutNoted is s cut to limit bytes (0: no limit) and a note saying so when
+// it was: the dead-letter row must fit the server's max_allowed_packet.
+func cutNoted(what, s string, limit int) (cut, note string) {
+	if limit <= 0 || len(s) <= limit {
+		return s, ""
 	}
-	return record, note
+	return accesslog.CutUTF8(s, limit), fmt.Sprintf(" (%s cut from %d to %d bytes)", what, len(s), limit)
 }
 
 // requestIDOf is the record's request_id for the VARCHAR(255) column, or NULL.

@@ -143,35 +143,26 @@ func (e *mysqlExporter) configureSession(ctx context.Context, conn *sql.Conn) {
 }
 
 // maintainTable keeps the table's daily partitions ahead and applies
-// retention: whole partitions dropped on a table partitioned by day,
-// TiDB's row TTL or chunked deletes on any other (ttl.go).
+// retention (retain).
 func (e *mysqlExporter) maintainTable(ctx context.Context, conn *sql.Conn, st *tableState) error {
 	table := e.cfg.Table
-	now := e.now()
 	layout, _, err := readPartitions(ctx, conn, e.database, table)
 	if err != nil {
 		return err
 	}
 	if layout != nil {
-		if err := e.addPartitions(ctx, conn, layout, now); err != nil {
+		if err := e.addPartitions(ctx, conn, layout, e.now()); err != nil {
 			return err
 		}
 	}
 	if e.cfg.Retention > 0 {
-		cutoff := now.Add(-e.cfg.Retention)
 		col, ok := e.retentionColumn(st)
 		if !ok {
 			return nil
 		}
-		if layout != nil {
-			err = e.dropPartitions(ctx, conn, layout, cutoff)
-		} else {
-			err = e.expire(ctx, conn, st, table, col, e.cfg.Retention)
-		}
-		if err != nil {
+		if err := e.retain(ctx, conn, st, layout, table, col, e.cfg.Retention); err != nil {
 			return err
 		}
-		e.reportLag(ctx, conn, table, col, cutoff)
 	}
 	e.telemetry.ExporterMysqlaccesslogRetentionLastRun.Record(ctx, e.now().Unix(), attr("table", table))
 	return nil
@@ -183,7 +174,7 @@ func (e *mysqlExporter) addPartitions(ctx context.Context, conn *sql.Conn, layou
 	if len(add) == 0 {
 		return nil
 	}
-	if err := e.maintenanceExec(ctx, conn, layout.addPartitionsSQL(qualified(e.database, e.cfg.Table), add)); err != nil {
+	if _, err := e.maintenanceExec(ctx, conn, layout.addPartitionsSQL(qualified(e.database, e.cfg.Table), add)); err != nil {
 		return fmt.Errorf("adding partitions: %w", err)
 	}
 	for _, p := range add {
@@ -204,7 +195,7 @@ func (e *mysqlExporter) dropPartitions(ctx context.Context, conn *sql.Conn, layo
 	if len(drop) == 0 {
 		return nil
 	}
-	if err := e.maintenanceExec(ctx, conn, dropPartitionsSQL(qualified(e.database, e.cfg.Table), drop)); err != nil {
+	if _, err := e.maintenanceExec(ctx, conn, dropPartitionsSQL(qualified(e.database, e.cfg.Table), drop)); err != nil {
 		return fmt.Errorf("dropping partitions: %w", err)
 	}
 	for _, p := range drop {
@@ -214,13 +205,8 @@ func (e *mysqlExporter) dropPartitions(ctx context.Context, conn *sql.Conn, layo
 }
 
 // maintenanceExec runs one maintenance statement and records how long it
-// took (how long it held its locks).
-func (e *mysqlExporter) maintenanceExec(ctx context.Context, conn *sql.Conn, stmt string, args ...any) error {
-	_, err := e.maintenanceResult(ctx, conn, stmt, args...)
-	return err
-}
-
-func (e *mysqlExporter) maintenanceResult(ctx context.Context, conn *sql.Conn, stmt string, args ...any) (int64, error) {
+// took (how long it held its locks); n is the rows it affected.
+func (e *mysqlExporter) maintenanceExec(ctx context.Context, conn *sql.Conn, stmt string, args ...any) (n int64, err error) {
 	begin := time.Now()
 	res, err := conn.ExecContext(ctx, stmt, args...)
 	e.telemetry.ExporterMysqlaccesslogRetentionStatementDuration.Record(ctx, time.Since(begin).Seconds())

@@ -140,20 +140,17 @@ func (k partitionKind) bound(t time.Time) string {
 	return strconv.FormatInt(t.Unix(), 10)
 }
 
-// maxValue is the catch-all bound; RANGE COLUMNS wants it in parentheses.
-func (k partitionKind) maxValue() string {
-	if k == partDatetimeColumns {
-		return "(MAXVALUE)"
-	}
-	return "MAXVALUE"
-}
-
-// definition is the PARTITION clause of p.
+// definition is the PARTITION clause of p. The catch-all's bound is
+// MAXVALUE, in parentheses for RANGE COLUMNS.
 func (k partitionKind) definition(p partition) string {
-	if p.max {
-		return "PARTITION " + accesslog.QuoteIdent(p.name) + " VALUES LESS THAN " + k.maxValue()
+	less := "MAXVALUE"
+	switch {
+	case !p.max:
+		less = "(" + k.bound(p.upper) + ")"
+	case k == partDatetimeColumns:
+		less = "(MAXVALUE)"
 	}
-	return "PARTITION " + accesslog.QuoteIdent(p.name) + " VALUES LESS THAN (" + k.bound(p.upper) + ")"
+	return "PARTITION " + accesslog.QuoteIdent(p.name) + " VALUES LESS THAN " + less
 }
 
 func startOfDay(t time.Time) time.Time {

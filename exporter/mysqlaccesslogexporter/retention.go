@@ -17,19 +17,16 @@ import (
 // retentionColumn is the live start_time column when retention can use
 // it: a time or epoch-seconds column (the three published types).
 func (e *mysqlExporter) retentionColumn(st *tableState) (*column, bool) {
-	for i := range st.cols {
-		c := &st.cols[i]
-		if !strings.EqualFold(c.name, startTimeColumn()) {
-			continue
-		}
-		if c.class == classTime || c.class == classInt {
-			return c, true
-		}
+	c := columnNamed(st.cols, startTimeColumn())
+	switch {
+	case c == nil:
+		e.logger.Warn("the table has no start_time column; retention keeps every row")
+	case c.class == classTime || c.class == classInt:
+		return c, true
+	default:
 		e.logger.Warn("retention needs start_time as TIMESTAMP, DATETIME or epoch seconds; keeping every row",
 			zap.String("type", c.dataType))
-		return nil, false
 	}
-	e.logger.Warn("the table has no start_time column; retention keeps every row")
 	return nil, false
 }
 
@@ -53,7 +50,7 @@ func (e *mysqlExporter) deleteOlder(ctx context.Context, conn *sql.Conn, table s
 	limit := e.cfg.RetentionChunkRows
 	var total int64
 	for {
-		n, err := e.maintenanceResult(ctx, conn, stmt, arg, limit)
+		n, err := e.maintenanceExec(ctx, conn, stmt, arg, limit)
 		if err != nil {
 			return fmt.Errorf("deleting rows of %s older than %s (%d deleted so far): %w", table, cutoff.UTC().Format(time.RFC3339), total, err)
 		}
@@ -111,16 +108,32 @@ func (e *mysqlExporter) retainDeadLetters(ctx context.Context, conn *sql.Conn, s
 	}
 	table := e.cfg.Table + rejectedSuffix
 	col := &column{name: deadLetterTimeColumn, class: classTime}
-	cutoff := e.now().Add(-e.cfg.DeadLetterRetention)
-	if err := e.expire(ctx, conn, st, table, col, e.cfg.DeadLetterRetention); err != nil {
+	if err := e.retain(ctx, conn, st, nil, table, col, e.cfg.DeadLetterRetention); err != nil {
 		return err
 	}
-	e.reportLag(ctx, conn, table, col, cutoff)
 	e.telemetry.ExporterMysqlaccesslogRetentionLastRun.Record(ctx, e.now().Unix(), attr("table", table))
 	return nil
 }
 
-// expire applies a retention to table by its time column col. On TiDB,
+// retain applies a retention to table by its time column col, then
+// records how far behind it is (reportLag): whole day partitions dropped
+// on a table partitioned by day (layout set), else expire.
+func (e *mysqlExporter) retain(ctx context.Context, conn *sql.Conn, st *tableState, layout *partitionLayout, table string, col *column, retention time.Duration) error {
+	cutoff := e.now().Add(-retention)
+	var err error
+	if layout != nil {
+		err = e.dropPartitions(ctx, conn, layout, cutoff)
+	} else {
+		err = e.expire(ctx, conn, st, table, col, retention)
+	}
+	if err != nil {
+		return err
+	}
+	e.reportLag(ctx, conn, table, col, cutoff)
+	return nil
+}
+
+// expire applies a retention to a table not partitioned by day. On TiDB,
 // with a TIMESTAMP or DATETIME column, TiDB's own row TTL does it: its TTL
 // jobs delete expired rows across the cluster in the background, where
 // chunked deletes would funnel through one connection of one replica.
@@ -152,7 +165,7 @@ func (e *mysqlExporter) ensureTTL(ctx context.Context, conn *sql.Conn, table str
 		return nil
 	}
 	stmt := fmt.Sprintf(sqltemplates.TTLSet, name, accesslog.QuoteIdent(col.name), seconds, every)
-	if err := e.maintenanceExec(ctx, conn, stmt); err != nil {
+	if _, err := e.maintenanceExec(ctx, conn, stmt); err != nil {
 		return fmt.Errorf("setting the TTL of %s: %w", table, err)
 	}
 	e.schemaAction(ctx, actionSetTTL, table)

@@ -70,7 +70,7 @@ func (e *mysqlExporter) setupSchema(ctx context.Context) (*tableState, error) {
 		// Writing nothing would acknowledge records that are stored nowhere.
 		return nil, fmt.Errorf("table %s has none of the access-log columns", qualified(database, table))
 	}
-	st.uid = hasColumn(st.cols, accesslog.RecordUID.Column)
+	st.uid = columnNamed(st.cols, accesslog.RecordUID.Column) != nil
 	if !st.uid {
 		e.logger.Warn("the table has no idempotency column: a retried write may duplicate rows; enable create_schema or add it",
 			zap.String("column", accesslog.RecordUID.Column))
@@ -90,18 +90,11 @@ func (e *mysqlExporter) createDatabase(ctx context.Context, database string) err
 	if err != nil || n > 0 {
 		return err
 	}
-	_, err = e.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+accesslog.QuoteIdent(database)+" DEFAULT CHARACTER SET utf8mb4")
-	if err != nil {
-		// A user without CREATE privilege may still own tables in a
-		// database it cannot list; carry on and let the table step decide.
-		if isPrivilegeError(err) {
-			e.logger.Warn("cannot create the database; assuming it exists", zap.String("database", database), zap.Error(err))
-			return nil
-		}
-		return err
-	}
-	e.schemaAction(ctx, actionCreateDatabase, database)
-	return nil
+	// A user without CREATE privilege may still own tables in a database
+	// it cannot list; carry on and let the table step decide.
+	_, err = e.schemaDDL(ctx, "CREATE DATABASE IF NOT EXISTS "+accesslog.QuoteIdent(database)+" DEFAULT CHARACTER SET utf8mb4",
+		actionCreateDatabase, "database", database, "cannot create the database; assuming it exists")
+	return err
 }
 
 // createTable creates the table from the field table, or adds the columns
@@ -123,16 +116,12 @@ func (e *mysqlExporter) createTable(ctx context.Context, database, table string,
 			if _, ok := live[strings.ToLower(f.Column)]; ok {
 				continue
 			}
+			// Without the privilege, write what the table has rather than
+			// nothing at all.
 			stmt := "ALTER TABLE " + qualified(database, table) + " ADD COLUMN " + accesslog.QuoteIdent(f.Column) + " " + f.SQLType
-			if _, err := e.db.ExecContext(ctx, stmt); err != nil {
-				if isPrivilegeError(err) {
-					// Write what the table has rather than nothing at all.
-					e.logger.Warn("no privilege to add a column; writing without it", zap.String("column", f.Column), zap.Error(err))
-					continue
-				}
+			if _, err := e.schemaDDL(ctx, stmt, actionAddColumn, "column", f.Column, "no privilege to add a column; writing without it"); err != nil {
 				return fmt.Errorf("adding column %s: %w", f.Column, err)
 			}
-			e.schemaAction(ctx, actionAddColumn, f.Column)
 		}
 	}
 	if live, err = readColumns(ctx, e.db, database, table); err != nil {
@@ -262,6 +251,22 @@ func (e *mysqlExporter) createDeadLetterTable(ctx context.Context) error {
 		return nil
 	}
 	return e.createIndexes(ctx, e.database, table, live, []wantedIndex{{name: "idx_" + deadLetterTimeColumn, columns: []string{deadLetterTimeColumn}}})
+}
+
+// schemaDDL runs one statement of create_schema and records it as action
+// on object (named key in the log). A missing privilege is not an error:
+// it is logged as noPrivilege and ran is false, so that the exporter
+// writes to what exists rather than nothing.
+func (e *mysqlExporter) schemaDDL(ctx context.Context, stmt, action, key, object, noPrivilege string) (ran bool, err error) {
+	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+		if isPrivilegeError(err) {
+			e.logger.Warn(noPrivilege, zap.String(key, object), zap.Error(err))
+			return false, nil
+		}
+		return false, err
+	}
+	e.schemaAction(ctx, action, object)
+	return true, nil
 }
 
 func (e *mysqlExporter) schemaAction(ctx context.Context, action, object string) {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // cursor is the `next` token: where the previous page ended, in the sort
@@ -92,13 +94,13 @@ func sortText(v any) *string {
 // sortArg turns the cursor's text back into an argument of the column's type.
 func sortArg(c *column, text string) (any, error) {
 	switch c.class {
-	case classTime:
+	case mysqlconn.ClassTime:
 		t, err := time.Parse(time.RFC3339Nano, text)
 		if err != nil {
 			return nil, errBadCursor
 		}
 		return t.UTC(), nil
-	case classNumber:
+	case mysqlconn.ClassInt, mysqlconn.ClassFloat:
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 			return n, nil
 		}

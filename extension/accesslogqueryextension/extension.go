@@ -71,7 +71,7 @@ func (e *queryExtension) Start(ctx context.Context, host component.Host) error {
 	}
 	srv, err := srvCfg.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.routes(),
 		confighttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, msg string, status int) {
-			writeJSON(w, status, object{{"status", "error"}, {"error", msg}})
+			writeFailure(w, status, msg)
 		}))
 	if err != nil {
 		_ = ln.Close()
@@ -105,8 +105,8 @@ func (e *queryExtension) Start(ctx context.Context, host component.Host) error {
 
 func (e *queryExtension) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+pathQuery, e.handleQuery)
-	mux.HandleFunc("GET "+pathStats, e.handleStats)
+	mux.HandleFunc("GET "+pathQuery, e.serve(e.queryPage))
+	mux.HandleFunc("GET "+pathStats, e.serve(e.queryStats))
 	mux.HandleFunc("GET "+pathTail, e.tails.handle)
 	return mux
 }

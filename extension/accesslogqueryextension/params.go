@@ -19,19 +19,24 @@ func jsonName(attr string) string { return accesslog.Fields[accesslog.IndexOfAtt
 // type: only some tables have them and they can be megabytes).
 func readable(f *accesslog.Field) bool { return f.Column != "" && f.SQLType != "" }
 
-// equalityParams are the text fields with a column, each filtered by
-// equality: the POC's twelve and every other text column (route_name,
-// upstream_host, response_flags, …). path is a substring instead.
-var equalityParams = func() []string {
+// fieldParams are the db-log-pusher names of the readable fields that
+// keep, in field-table order.
+func fieldParams(keep func(f *accesslog.Field) bool) []string {
 	var out []string
 	for i := range accesslog.Fields {
-		f := &accesslog.Fields[i]
-		if readable(f) && f.Kind == accesslog.String && f.Attr != accesslog.AttrPath {
+		if f := &accesslog.Fields[i]; readable(f) && keep(f) {
 			out = append(out, f.JSON)
 		}
 	}
 	return out
-}()
+}
+
+// equalityParams are the text fields with a column, each filtered by
+// equality: the POC's twelve and every other text column (route_name,
+// upstream_host, response_flags, …). path is a substring instead.
+var equalityParams = fieldParams(func(f *accesslog.Field) bool {
+	return f.Kind == accesslog.String && f.Attr != accesslog.AttrPath
+})
 
 // lookupParams find one request whatever its age: without start_time and
 // end they search the whole table (create_schema indexes both columns).
@@ -103,6 +108,38 @@ type condition struct {
 type window struct {
 	from, to time.Time
 	all      bool
+}
+
+// scope is what every read endpoint selects rows by: the filters and the
+// window.
+type scope struct {
+	conds []condition
+	win   window
+}
+
+// where is the scope as a WHERE clause.
+func (sc scope) where(s *tableSchema) *where {
+	var wh where
+	wh.window(s, sc.win)
+	wh.conditions(sc.conds)
+	return &wh
+}
+
+// parseScope checks the parameters of an endpoint that reads a window
+// (the filters', the window's and extra) and reads the filters and the
+// window's bounds as given, nil when absent.
+func parseScope(q url.Values, s *tableSchema, extra ...string) (conds []condition, from, to *time.Time, err error) {
+	if err := checkParams(q, filterParams(), windowParams, extra); err != nil {
+		return nil, nil, nil, err
+	}
+	if s.start == nil {
+		return nil, nil, nil, badf("the table has no start_time column")
+	}
+	if conds, err = parseFilters(q, s); err != nil {
+		return nil, nil, nil, err
+	}
+	from, to, err = windowBounds(q)
+	return conds, from, to, err
 }
 
 // checkParams refuses parameters the endpoint does not know, given more
@@ -200,22 +237,6 @@ func parseFilters(q url.Values, s *tableSchema) ([]condition, error) {
 	return conds, nil
 }
 
-// isLookup: the request names a request_id or trace_id and no time range,
-// so it searches the whole table.
-func isLookup(q url.Values) bool {
-	for _, name := range []string{paramStartTime, paramStart, paramEnd} {
-		if q.Get(name) != "" {
-			return false
-		}
-	}
-	for _, name := range lookupParams {
-		if q.Get(name) != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // windowBounds are the explicitly given start and end, nil when absent.
 // start_time and start are both lower bounds (the POC ANDs them): the
 // later one wins.
@@ -245,20 +266,19 @@ func windowBounds(q url.Values) (from, to *time.Time, err error) {
 
 // resolveWindow fills what the request left out: the end defaults to now,
 // the start to default_window before the end; a range longer than
-// max_window is refused rather than silently cut.
-func resolveWindow(from, to *time.Time, now time.Time, cfg *Config) (window, error) {
-	var w window
-	switch {
-	case to != nil:
-		w.to = *to
-	default:
-		w.to = now.UTC()
+// max_window is refused rather than silently cut. A request_id or
+// trace_id without start or end searches the whole table.
+func resolveWindow(q url.Values, from, to *time.Time, now time.Time, cfg *Config) (window, error) {
+	if from == nil && to == nil && slices.ContainsFunc(lookupParams, func(p string) bool { return q.Get(p) != "" }) {
+		return window{all: true}, nil
 	}
-	switch {
-	case from != nil:
+	w := window{to: now.UTC()}
+	if to != nil {
+		w.to = *to
+	}
+	w.from = w.to.Add(-cfg.DefaultWindow)
+	if from != nil {
 		w.from = *from
-	default:
-		w.from = w.to.Add(-cfg.DefaultWindow)
 	}
 	if w.to.Before(w.from) {
 		return w, badf("the window starts (%s) after it ends (%s)", w.from.Format(time.RFC3339Nano), w.to.Format(time.RFC3339Nano))

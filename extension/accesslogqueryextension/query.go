@@ -2,7 +2,6 @@ package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-hi
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -14,22 +13,12 @@ import (
 // column but ai_log (the POC's whitelist, start_time, response_code,
 // duration, authority, method, path, bytes_received, bytes_sent,
 // upstream_cluster and route_name, is part of it).
-var sortParams = func() []string {
-	var out []string
-	for i := range accesslog.Fields {
-		f := &accesslog.Fields[i]
-		if readable(f) && f.Kind != accesslog.JSONObject {
-			out = append(out, f.JSON)
-		}
-	}
-	return out
-}()
+var sortParams = fieldParams(func(f *accesslog.Field) bool { return f.Kind != accesslog.JSONObject })
 
 // pageRequest is a parsed GET /query.
 type pageRequest struct {
-	conds []condition
-	win   window
-	sort  *column
+	scope
+	sort *column
 	// sortBy is the sort_by name the cursor keeps.
 	sortBy string
 	desc   bool
@@ -38,23 +27,16 @@ type pageRequest struct {
 	after  *cursor // nil on a first page
 }
 
-func (e *queryExtension) handleQuery(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), e.cfg.QueryTimeout)
-	defer cancel()
-	s, err := e.schema.get(ctx)
+// queryPage answers GET /query: one page of logs, the window's total, and
+// the token of the next page.
+func (e *queryExtension) queryPage(ctx context.Context, q url.Values, s *tableSchema) (object, error) {
+	req, err := e.parsePage(q, s, time.Now())
 	if err != nil {
-		writeError(w, e.logger, err)
-		return
-	}
-	req, err := e.parsePage(r.URL.Query(), s, time.Now())
-	if err != nil {
-		writeError(w, e.logger, err)
-		return
+		return nil, err
 	}
 	total, rows, err := e.readPage(ctx, s, req)
 	if err != nil {
-		writeError(w, e.logger, err)
-		return
+		return nil, err
 	}
 	logs := make([]object, 0, min(len(rows), req.size))
 	var next any
@@ -71,23 +53,15 @@ func (e *queryExtension) handleQuery(w http.ResponseWriter, r *http.Request) {
 	if req.page > 0 {
 		resp = append(resp, member{"page", req.page})
 	}
-	resp = append(resp, member{"page_size", req.size}, member{"next", next}, member{"logs", logs})
-	writeJSON(w, http.StatusOK, resp)
+	return append(resp, member{"page_size", req.size}, member{"next", next}, member{"logs", logs}), nil
 }
 
 func (e *queryExtension) parsePage(q url.Values, s *tableSchema, now time.Time) (*pageRequest, error) {
-	if err := checkParams(q, filterParams(), windowParams,
-		[]string{paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext}); err != nil {
-		return nil, err
-	}
-	if s.start == nil {
-		return nil, badf("the table has no start_time column")
-	}
-	conds, err := parseFilters(q, s)
+	conds, from, to, err := parseScope(q, s, paramPage, paramPageSize, paramSortBy, paramSortOrder, paramNext)
 	if err != nil {
 		return nil, err
 	}
-	req := &pageRequest{conds: conds, desc: true}
+	req := &pageRequest{scope: scope{conds: conds}, desc: true}
 	if req.size, err = positiveInt(q, paramPageSize, e.cfg.DefaultPageSize); err != nil {
 		return nil, err
 	}
@@ -101,10 +75,6 @@ func (e *queryExtension) parsePage(q url.Values, s *tableSchema, now time.Time) 
 		req.desc = false
 	default:
 		return nil, badf("parameter %q must be asc or desc, got %q", paramSortOrder, order)
-	}
-	from, to, err := windowBounds(q)
-	if err != nil {
-		return nil, err
 	}
 
 	if tok := q.Get(paramNext); tok != "" {
@@ -124,9 +94,7 @@ func (e *queryExtension) parsePage(q url.Values, s *tableSchema, now time.Time) 
 		}
 		sortBy, req.desc, req.win, req.after = c.Sort, c.Desc, win, c
 	} else {
-		if isLookup(q) {
-			req.win = window{all: true}
-		} else if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
+		if req.win, err = resolveWindow(q, from, to, now, e.cfg); err != nil {
 			return nil, err
 		}
 		if req.page, err = positiveInt(q, paramPage, 1); err != nil {
@@ -154,9 +122,7 @@ func (e *queryExtension) parsePage(q url.Values, s *tableSchema, now time.Time) 
 // readPage counts the matching rows and reads one page plus one row (which
 // tells whether there is a next page).
 func (e *queryExtension) readPage(ctx context.Context, s *tableSchema, req *pageRequest) (int64, []logRow, error) {
-	var wh where
-	wh.window(s, req.win)
-	wh.conditions(req.conds)
+	wh := req.where(s)
 	d := stmtData{Table: s.table, Where: wh.String()}
 	var total int64
 	if err := e.db.QueryRowContext(ctx, render("count.sql", d), wh.args...).Scan(&total); err != nil {
@@ -177,13 +143,8 @@ func (e *queryExtension) readPage(ctx context.Context, s *tableSchema, req *page
 	d.Where = wh.String()
 	d.Columns = selectList(s.cols)
 	d.OrderBy = quote(req.sort) + dir + ", " + quote(&s.id) + dir
-	rows, err := e.db.QueryContext(ctx, render("page.sql", d), append(wh.args, req.size+1, offset)...)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer rows.Close()
-	out, err := scanLogs(rows, s)
-	return total, out, err
+	rows, err := e.readLogs(ctx, s, render("page.sql", d), append(wh.args, req.size+1, offset))
+	return total, rows, err
 }
 
 func (e *queryExtension) cursorAfter(s *tableSchema, req *pageRequest, last logRow) *cursor {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/go-sql-driver/mysql"
 	"go.uber.org/zap"
@@ -67,7 +68,31 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(body, '\n'))
 }
 
-// writeError answers with the POC's error shape {"status":"error","error":…}.
+// serve answers a GET of one JSON object: read, given the live table's
+// schema, within query_timeout.
+func (e *queryExtension) serve(read func(ctx context.Context, q url.Values, s *tableSchema) (object, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), e.cfg.QueryTimeout)
+		defer cancel()
+		s, err := e.schema.get(ctx)
+		var resp object
+		if err == nil {
+			resp, err = read(ctx, r.URL.Query(), s)
+		}
+		if err != nil {
+			writeError(w, e.logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, resp)
+	}
+}
+
+// writeFailure answers with the POC's error shape {"status":"error","error":…}.
+func writeFailure(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, object{{"status", "error"}, {"error", msg}})
+}
+
+// writeError answers err with its status and a message for the client.
 // Database details go to the log, not to the client.
 func writeError(w http.ResponseWriter, logger *zap.Logger, err error) {
 	status, msg := http.StatusInternalServerError, "the query failed"
@@ -89,7 +114,7 @@ func writeError(w http.ResponseWriter, logger *zap.Logger, err error) {
 		status, msg = http.StatusServiceUnavailable, "the database is unavailable"
 		logger.Warn("access-log database unavailable", zap.Error(err))
 	}
-	writeJSON(w, status, object{{"status", "error"}, {"error", msg}})
+	writeFailure(w, status, msg)
 }
 
 // errNoWatermark: the first look at the table did not answer in time.

@@ -1,13 +1,14 @@
 package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-higress/extension/accesslogqueryextension"
 
 import (
-	"database/sql"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
 // logRow is one row read: the raw values (for cursors) and the JSON log.
@@ -17,30 +18,43 @@ type logRow struct {
 	log object
 }
 
-// scanLogs reads rows of cols. Every value is scanned as what it is, so a
-// NULL comes back as JSON null instead of the row being skipped (the POC
-// scanned into plain strings and dropped any row with a NULL).
-func scanLogs(rows *sql.Rows, s *tableSchema) ([]logRow, error) {
-	var out []logRow
+// eachRow runs a statement and hands f the width values of each row,
+// each scanned as what it is: a NULL comes back as nil.
+func (e *queryExtension) eachRow(ctx context.Context, stmt string, args []any, width int, f func(vals []any)) error {
+	rows, err := e.db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	for rows.Next() {
-		raw := make([]any, len(s.cols))
-		ptrs := make([]any, len(raw))
-		for i := range raw {
-			ptrs[i] = &raw[i]
+		vals, ptrs := make([]any, width), make([]any, width)
+		for i := range vals {
+			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
+		f(vals)
+	}
+	return rows.Err()
+}
+
+// readLogs runs a statement selecting s.cols. Every value is scanned as
+// what it is, so a NULL comes back as JSON null instead of the row being
+// skipped (the POC scanned into plain strings and dropped any row with a
+// NULL).
+func (e *queryExtension) readLogs(ctx context.Context, s *tableSchema, stmt string, args []any) ([]logRow, error) {
+	var out []logRow
+	err := e.eachRow(ctx, stmt, args, len(s.cols), func(raw []any) {
 		r := logRow{raw: raw, log: make(object, len(raw))}
 		for i := range s.cols {
 			c := &s.cols[i]
-			v := jsonValue(c, raw[i], c == s.start && s.epochStart)
-			r.log[i] = member{key: c.key, value: v}
+			r.log[i] = member{key: c.key, value: jsonValue(c, raw[i], c == s.start && s.epochStart)}
 		}
 		r.id, _ = toInt(raw[0])
 		out = append(out, r)
-	}
-	return out, rows.Err()
+	})
+	return out, err
 }
 
 // jsonValue converts one scanned value for the response: numbers stay
@@ -56,11 +70,11 @@ func jsonValue(c *column, v any, epoch bool) any {
 		}
 	}
 	switch c.class {
-	case classTime:
+	case mysqlconn.ClassTime:
 		if t, ok := v.(time.Time); ok {
 			return t.UTC().Format(time.RFC3339Nano)
 		}
-	case classNumber:
+	case mysqlconn.ClassInt, mysqlconn.ClassFloat:
 		switch x := v.(type) {
 		case int64, float64:
 			return x
@@ -69,7 +83,7 @@ func jsonValue(c *column, v any, epoch bool) any {
 				return json.Number(x)
 			}
 		}
-	case classJSON:
+	case mysqlconn.ClassJSON:
 		if b, ok := v.([]byte); ok {
 			return jsonObject(b)
 		}

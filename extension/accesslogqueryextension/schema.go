@@ -12,16 +12,6 @@ import (
 	"github.com/otelcol-higress/otelcol-higress/internal/mysqlconn"
 )
 
-// valueClass is how a live column's values are turned into JSON.
-type valueClass int
-
-const (
-	classString valueClass = iota
-	classNumber
-	classTime
-	classJSON
-)
-
 // column is one live column this extension reads.
 type column struct {
 	// name is the column as the table spells it.
@@ -30,7 +20,7 @@ type column struct {
 	key string
 	// field is its row of the field table; nil for the primary key.
 	field *accesslog.Field
-	class valueClass
+	class mysqlconn.Class
 }
 
 // tableSchema is what the extension knows about the live table: which
@@ -77,17 +67,12 @@ func newTableSchema(table string, live map[string]mysqlconn.Column) (*tableSchem
 		return nil, fmt.Errorf("%w: %s has no %s column", errNoTable, table, accesslog.PrimaryKeyColumn)
 	}
 	s := &tableSchema{table: table, byKey: map[string]*column{}}
-	s.id = column{name: idLive.Name, key: accesslog.PrimaryKeyColumn, class: classNumber}
+	s.id = column{name: idLive.Name, key: accesslog.PrimaryKeyColumn, class: mysqlconn.ClassInt}
 	s.cols = append(s.cols, s.id)
 	for i := range accesslog.Fields {
 		f := &accesslog.Fields[i]
-		// Columns without a SQL type are the request/response bodies: only
-		// some tables have them and they can be megabytes, so never read.
-		if f.Column == "" || f.SQLType == "" {
-			continue
-		}
 		l, ok := live[strings.ToLower(f.Column)]
-		if !ok {
+		if !readable(f) || !ok {
 			continue
 		}
 		s.cols = append(s.cols, column{name: l.Name, key: f.Column, field: f, class: classify(f, l.Class)})
@@ -97,27 +82,19 @@ func newTableSchema(table string, live map[string]mysqlconn.Column) (*tableSchem
 		s.byKey[c.key] = c
 		if c.field != nil && c.field.Kind == accesslog.Time {
 			s.start = c
-			s.epochStart = c.class == classNumber
+			s.epochStart = c.class.Numeric()
 		}
 	}
 	return s, nil
 }
 
-// classify is how a live column's values become JSON.
-func classify(f *accesslog.Field, class mysqlconn.Class) valueClass {
+// classify is how a live column's values become JSON: MariaDB's JSON is
+// LONGTEXT, so the field says what it holds.
+func classify(f *accesslog.Field, class mysqlconn.Class) mysqlconn.Class {
 	if f.Kind == accesslog.JSONObject {
-		// MariaDB's JSON is LONGTEXT: the field says what it holds.
-		return classJSON
+		return mysqlconn.ClassJSON
 	}
-	switch class {
-	case mysqlconn.ClassInt, mysqlconn.ClassFloat:
-		return classNumber
-	case mysqlconn.ClassTime:
-		return classTime
-	case mysqlconn.ClassJSON:
-		return classJSON
-	}
-	return classString
+	return class
 }
 
 // schemaCache reads the schema on first use and again after refresh, so

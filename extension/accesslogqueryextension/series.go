@@ -73,79 +73,51 @@ func epochExpr(s *tableSchema) string {
 // and sums, then nearest-rank p50/p95 of duration per bucket with
 // ROW_NUMBER() OVER, which MySQL 8, MariaDB and TiDB all have.
 func (e *queryExtension) readSeries(ctx context.Context, s *tableSchema, sc *statsColumns, req *statsRequest) ([]object, error) {
-	var wh where
-	wh.window(s, req.win)
-	wh.conditions(req.conds)
-	d := stmtData{Table: s.table, Where: wh.String(), Code: quote(sc.code), Duration: quote(sc.duration), Epoch: epochExpr(s)}
-	for _, c := range sc.sums {
-		d.Sums = append(d.Sums, quote(c))
-	}
+	wh := req.where(s)
+	d := stmtData{Table: s.table, Where: wh.String(), Code: quote(sc.code), Duration: quote(sc.duration),
+		Sums: quoteAll(sc.sums), Epoch: epochExpr(s)}
 	step := int64(req.interval / time.Second)
 	args := append([]any{step}, wh.args...)
 
 	type bucket struct{ counts, pct []any }
 	found := map[int64]*bucket{}
-	rows, err := e.db.QueryContext(ctx, render("series.sql", d), args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		vals := make([]any, 5+len(sc.sums))
-		if err := scanAll(rows, vals); err != nil {
-			_ = rows.Close()
-			return nil, err
-		}
+	width := 4 + len(sc.sums) // pv, errors, 4xx, 5xx, then the sums
+	err := e.eachRow(ctx, render("series.sql", d), args, 1+width, func(vals []any) {
 		if b, ok := toInt(vals[0]); ok {
 			found[b] = &bucket{counts: vals[1:]}
 		}
-	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = e.db.QueryContext(ctx, render("series_percentiles.sql", d), args...)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		vals := make([]any, 3)
-		if err := scanAll(rows, vals); err != nil {
-			return nil, err
-		}
+	err = e.eachRow(ctx, render("series_percentiles.sql", d), args, 3, func(vals []any) {
 		if b, ok := toInt(vals[0]); ok && found[b] != nil {
 			found[b].pct = vals[1:]
 		}
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 
+	// An empty bucket has zero counts and null percentiles.
+	empty := &bucket{counts: make([]any, width)}
+	for i := range empty.counts {
+		empty.counts[i] = int64(0)
+	}
 	first, last := floorDiv(req.win.from.Unix(), step), floorDiv(req.win.to.Unix(), step)
 	out := make([]object, 0, last-first+1)
 	for b := first; b <= last; b++ {
-		o := object{{"start_time", time.Unix(b*step, 0).UTC().Format(time.RFC3339)}}
 		f := found[b]
 		if f == nil {
-			o = append(o, member{"pv", 0}, member{"error_count", 0}, member{"status_4xx", 0}, member{"status_5xx", 0})
-			for _, c := range sc.sums {
-				o = append(o, member{c.key, 0})
-			}
-			o = append(o, member{"duration_p50", nil}, member{"duration_p95", nil})
-			out = append(out, o)
-			continue
+			f = empty
 		}
-		o = append(o, member{"pv", number(f.counts[0])}, member{"error_count", number(f.counts[1])},
-			member{"status_4xx", number(f.counts[2])}, member{"status_5xx", number(f.counts[3])})
+		o := object{{"start_time", time.Unix(b*step, 0).UTC().Format(time.RFC3339)},
+			{"pv", number(f.counts[0])}, {"error_count", number(f.counts[1])},
+			{"status_4xx", number(f.counts[2])}, {"status_5xx", number(f.counts[3])}}
 		for i, c := range sc.sums {
 			o = append(o, member{c.key, number(f.counts[4+i])})
 		}
-		var p50, p95 any
-		if f.pct != nil {
-			p50, p95 = number(f.pct[0]), number(f.pct[1])
-		}
-		o = append(o, member{"duration_p50", p50}, member{"duration_p95", p95})
-		out = append(out, o)
+		out = append(out, append(o, percentiles(percentileKeys[:2], f.pct)...))
 	}
 	return out, nil
 }
@@ -164,31 +136,19 @@ func floorDiv(a, b int64) int64 {
 func (e *queryExtension) readFacets(ctx context.Context, s *tableSchema, sc *statsColumns, req *statsRequest) (object, error) {
 	out := object{}
 	for _, col := range req.facets {
-		var wh where
-		wh.window(s, req.win)
-		var conds []condition
+		facet := scope{win: req.win}
 		for _, c := range req.conds {
 			if c.col != col {
-				conds = append(conds, c)
+				facet.conds = append(facet.conds, c)
 			}
 		}
-		wh.conditions(conds)
+		wh := facet.where(s)
 		d := stmtData{Table: s.table, Where: wh.String(), Code: quote(sc.code), Group: quote(col)}
-		rows, err := e.db.QueryContext(ctx, render("facet.sql", d), append(wh.args, e.cfg.MaxGroups)...)
-		if err != nil {
-			return nil, err
-		}
 		values := []object{}
-		for rows.Next() {
-			vals := make([]any, 3)
-			if err := scanAll(rows, vals); err != nil {
-				_ = rows.Close()
-				return nil, err
-			}
+		err := e.eachRow(ctx, render("facet.sql", d), append(wh.args, e.cfg.MaxGroups), 3, func(vals []any) {
 			values = append(values, object{{"value", jsonValue(col, vals[0], false)}, {"pv", number(vals[1])}, {"error_count", number(vals[2])}})
-		}
-		_ = rows.Close()
-		if err := rows.Err(); err != nil {
+		})
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, member{col.key, values})

@@ -46,6 +46,15 @@ func render(name string, d stmtData) string {
 	return b.String()
 }
 
+// quoteAll is the quoted names of cols.
+func quoteAll(cols []*column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = quote(c)
+	}
+	return out
+}
+
 // selectList is the quoted column list of a log.
 func selectList(cols []column) string {
 	names := make([]string, len(cols))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -33,8 +32,7 @@ const fallbackValue = "internal_redirect"
 var percentileKeys = []string{"duration_p50", "duration_p95", "duration_p99"}
 
 type statsRequest struct {
-	conds    []condition
-	win      window
+	scope
 	groups   []*column
 	interval time.Duration // 0: no series
 	facets   []*column
@@ -60,7 +58,7 @@ func statsColumnsOf(s *tableSchema) (*statsColumns, error) {
 	}
 	for i := range s.cols {
 		c := &s.cols[i]
-		if c.field == nil || c.class != classNumber || c.field.Kind == accesslog.Time || c == sc.code || c == sc.duration {
+		if c.field == nil || !c.class.Numeric() || c.field.Kind == accesslog.Time || c == sc.code || c == sc.duration {
 			continue
 		}
 		sc.sums = append(sc.sums, c)
@@ -68,28 +66,20 @@ func statsColumnsOf(s *tableSchema) (*statsColumns, error) {
 	return sc, nil
 }
 
-func (e *queryExtension) handleStats(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), e.cfg.QueryTimeout)
-	defer cancel()
-	s, err := e.schema.get(ctx)
+// queryStats answers GET /query/stats: the window's figures, and per
+// group, per bucket and per facet value when asked.
+func (e *queryExtension) queryStats(ctx context.Context, q url.Values, s *tableSchema) (object, error) {
+	req, err := e.parseStats(q, s, time.Now())
 	if err != nil {
-		writeError(w, e.logger, err)
-		return
-	}
-	req, err := e.parseStats(r.URL.Query(), s, time.Now())
-	if err != nil {
-		writeError(w, e.logger, err)
-		return
+		return nil, err
 	}
 	sc, err := statsColumnsOf(s)
 	if err != nil {
-		writeError(w, e.logger, err)
-		return
+		return nil, err
 	}
 	kpi, _, err := e.readStats(ctx, s, sc, req, nil)
 	if err != nil {
-		writeError(w, e.logger, err)
-		return
+		return nil, err
 	}
 	groupNames := make([]string, len(req.groups))
 	for i, g := range req.groups {
@@ -103,49 +93,34 @@ func (e *queryExtension) handleStats(w http.ResponseWriter, r *http.Request) {
 	if len(req.groups) > 0 {
 		groups, truncated, err := e.readStats(ctx, s, sc, req, req.groups)
 		if err != nil {
-			writeError(w, e.logger, err)
-			return
+			return nil, err
 		}
 		data = append(data, member{"groups", groups}, member{"groups_truncated", truncated})
 	}
 	if req.interval > 0 {
 		series, err := e.readSeries(ctx, s, sc, req)
 		if err != nil {
-			writeError(w, e.logger, err)
-			return
+			return nil, err
 		}
 		data = append(data, member{"interval", int64(req.interval / time.Second)}, member{"series", series})
 	}
 	if len(req.facets) > 0 {
 		facets, err := e.readFacets(ctx, s, sc, req)
 		if err != nil {
-			writeError(w, e.logger, err)
-			return
+			return nil, err
 		}
 		data = append(data, member{"facets", facets})
 	}
-	writeJSON(w, http.StatusOK, object{{"status", "success"}, {"data", data}})
+	return object{{"status", "success"}, {"data", data}}, nil
 }
 
 func (e *queryExtension) parseStats(q url.Values, s *tableSchema, now time.Time) (*statsRequest, error) {
-	if err := checkParams(q, filterParams(), windowParams, []string{paramGroupBy, paramInterval, paramFacets}); err != nil {
-		return nil, err
-	}
-	if s.start == nil {
-		return nil, badf("the table has no start_time column")
-	}
-	conds, err := parseFilters(q, s)
+	conds, from, to, err := parseScope(q, s, paramGroupBy, paramInterval, paramFacets)
 	if err != nil {
 		return nil, err
 	}
-	from, to, err := windowBounds(q)
-	if err != nil {
-		return nil, err
-	}
-	req := &statsRequest{conds: conds}
-	if isLookup(q) {
-		req.win = window{all: true}
-	} else if req.win, err = resolveWindow(from, to, now, e.cfg); err != nil {
+	req := &statsRequest{scope: scope{conds: conds}}
+	if req.win, err = resolveWindow(q, from, to, now, e.cfg); err != nil {
 		return nil, err
 	}
 	if req.groups, err = groupColumns(q, paramGroupBy, s); err != nil {
@@ -187,35 +162,18 @@ func groupColumns(q url.Values, param string, s *tableSchema) ([]*column, error)
 // readStats computes the figures overall (groups nil, one result) or per
 // group, largest first, at most max_groups; truncated when there were more.
 func (e *queryExtension) readStats(ctx context.Context, s *tableSchema, sc *statsColumns, req *statsRequest, groups []*column) ([]object, bool, error) {
-	var wh where
-	wh.window(s, req.win)
-	wh.conditions(req.conds)
+	wh := req.where(s)
 	d := stmtData{
-		Table: s.table, Where: wh.String(),
+		Table: s.table, Where: wh.String(), Groups: quoteAll(groups), Sums: quoteAll(sc.sums),
 		UV: quote(sc.uv), Details: quote(sc.details), Code: quote(sc.code), Duration: quote(sc.duration),
-	}
-	for _, g := range groups {
-		d.Groups = append(d.Groups, quote(g))
-	}
-	for _, c := range sc.sums {
-		d.Sums = append(d.Sums, quote(c))
 	}
 	args := append([]any{fallbackValue}, wh.args...)
 	if len(groups) > 0 {
 		args = append(args, e.cfg.MaxGroups+1)
 	}
-	rows, err := e.db.QueryContext(ctx, render("stats.sql", d), args...)
-	if err != nil {
-		return nil, false, err
-	}
 	var out []object
 	index := map[string]int{}
-	for rows.Next() {
-		vals := make([]any, len(groups)+4+len(sc.sums))
-		if err := scanAll(rows, vals); err != nil {
-			_ = rows.Close()
-			return nil, false, err
-		}
+	err := e.eachRow(ctx, render("stats.sql", d), args, len(groups)+4+len(sc.sums), func(vals []any) {
 		o := object{}
 		for i, g := range groups {
 			o = append(o, member{g.key, jsonValue(g, vals[i], false)})
@@ -228,9 +186,8 @@ func (e *queryExtension) readStats(ctx context.Context, s *tableSchema, sc *stat
 		o = append(o, member{"fallback_count", number(m[2])}, member{"error_count", number(m[3])})
 		index[groupKey(vals[:len(groups)])] = len(out)
 		out = append(out, o)
-	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, false, err
 	}
 	truncated := len(out) > e.cfg.MaxGroups
@@ -241,47 +198,35 @@ func (e *queryExtension) readStats(ctx context.Context, s *tableSchema, sc *stat
 		return nil, false, errNoRow
 	}
 
-	rows, err = e.db.QueryContext(ctx, render("percentiles.sql", d), wh.args...)
+	pct := map[string][]any{}
+	err = e.eachRow(ctx, render("percentiles.sql", d), wh.args, len(groups)+len(percentileKeys), func(vals []any) {
+		pct[groupKey(vals[:len(groups)])] = vals[len(groups):]
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	defer rows.Close()
-	pct := map[string][]any{}
-	for rows.Next() {
-		vals := make([]any, len(groups)+len(percentileKeys))
-		if err := scanAll(rows, vals); err != nil {
-			return nil, false, err
-		}
-		pct[groupKey(vals[:len(groups)])] = vals[len(groups):]
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
 	for key, i := range index {
-		if i >= len(out) {
-			continue
-		}
-		p := pct[key]
-		for j, name := range percentileKeys {
-			var v any
-			if p != nil {
-				v = number(p[j])
-			}
-			out[i] = append(out[i], member{name, v})
+		if i < len(out) {
+			out[i] = append(out[i], percentiles(percentileKeys, pct[key])...)
 		}
 	}
 	return out, truncated, nil
 }
 
-var errNoRow = errors.New("the statistics query returned no row")
-
-func scanAll(rows interface{ Scan(...any) error }, vals []any) error {
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+// percentiles are the members keys of a percentiles row, null when there
+// is none (no row of the group or bucket has a duration).
+func percentiles(keys []string, vals []any) []member {
+	out := make([]member, len(keys))
+	for i, key := range keys {
+		out[i].key = key
+		if vals != nil {
+			out[i].value = number(vals[i])
+		}
 	}
-	return rows.Scan(ptrs...)
+	return out
 }
+
+var errNoRow = errors.New("the statistics query returned no row")
 
 // groupKey identifies a group across the two statements. Groups are
 // formed under the column's collation, usually case-insensitive, and

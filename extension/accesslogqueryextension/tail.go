@@ -102,7 +102,7 @@ func (h *tailHub) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.cfg.MaxConcurrent == 0 {
-		writeJSON(w, http.StatusNotFound, object{{"status", "error"}, {"error", "tail is turned off (tail::max_concurrent is 0)"}})
+		writeFailure(w, http.StatusNotFound, "tail is turned off (tail::max_concurrent is 0)")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.e.cfg.QueryTimeout)
@@ -134,8 +134,7 @@ func (h *tailHub) handle(w http.ResponseWriter, r *http.Request) {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
 	default:
-		writeJSON(w, http.StatusTooManyRequests, object{{"status", "error"},
-			{"error", "too many open tails (tail::max_concurrent " + strconv.Itoa(h.cfg.MaxConcurrent) + ")"}})
+		writeFailure(w, http.StatusTooManyRequests, "too many open tails (tail::max_concurrent "+strconv.Itoa(h.cfg.MaxConcurrent)+")")
 		return
 	}
 	h.subscribe()
@@ -243,16 +242,10 @@ func (h *tailHub) send(ctx context.Context, out *bufio.Writer, conds []condition
 	for _, x := range want {
 		args = append(args, x.lo, x.hi)
 	}
-	var wh where
-	wh.conditions(conds)
+	wh := scope{conds: conds, win: window{all: true}}.where(s)
 	stmt := render("tail.sql", stmtData{Table: s.table, ID: quote(&s.id), Columns: selectList(s.cols),
 		Ranges: idRanges(quote(&s.id), len(want)), Where: wh.String()})
-	rows, err := h.e.db.QueryContext(ctx, stmt, append(append(args, wh.args...), h.cfg.BatchSize)...)
-	if err != nil {
-		return mine, err
-	}
-	defer rows.Close()
-	logs, err := scanLogs(rows, s)
+	logs, err := h.e.readLogs(ctx, s, stmt, append(append(args, wh.args...), h.cfg.BatchSize))
 	if err != nil {
 		return mine, err
 	}

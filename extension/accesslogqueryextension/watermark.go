@@ -3,7 +3,7 @@ package accesslogqueryextension // import "github.com/otelcol-higress/otelcol-hi
 import (
 	"context"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,7 +86,7 @@ func (h *tailHub) begin(ctx context.Context, s *tableSchema) error {
 	}
 	now := time.Now()
 	h.top, h.holes, h.started = top, nil, true
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	slices.Sort(ids)
 	for i := 1; i < len(ids); i++ {
 		if ids[i] > ids[i-1]+1 {
 			h.holes = append(h.holes, hole{span{ids[i-1] + 1, ids[i] - 1}, now})
@@ -153,27 +153,15 @@ func (h *tailHub) fill(found []int64, now time.Time) {
 // expire gives up the holes older than settle, and the oldest beyond
 // maxHoles.
 func (h *tailHub) expire(now time.Time) {
-	kept := h.holes[:0]
-	for _, x := range h.holes {
-		if now.Sub(x.since) < h.cfg.Settle {
-			kept = append(kept, x)
-		}
-	}
-	h.holes = kept
+	h.holes = slices.DeleteFunc(h.holes, func(x hole) bool { return now.Sub(x.since) >= h.cfg.Settle })
 	if extra := len(h.holes) - maxHoles; extra > 0 {
-		byAge := append([]hole(nil), h.holes...)
-		sort.SliceStable(byAge, func(i, j int) bool { return byAge[i].since.Before(byAge[j].since) })
+		byAge := slices.Clone(h.holes)
+		slices.SortStableFunc(byAge, func(a, b hole) int { return a.since.Compare(b.since) })
 		drop := map[span]bool{}
 		for _, x := range byAge[:extra] {
 			drop[x.span] = true
 		}
-		kept := h.holes[:0]
-		for _, x := range h.holes {
-			if !drop[x.span] {
-				kept = append(kept, x)
-			}
-		}
-		h.holes = kept
+		h.holes = slices.DeleteFunc(h.holes, func(x hole) bool { return drop[x.span] })
 	}
 }
 
@@ -192,18 +180,11 @@ func idRanges(id string, n int) string {
 }
 
 func (h *tailHub) readIDs(ctx context.Context, stmt string, args ...any) ([]int64, error) {
-	rows, err := h.e.db.QueryContext(ctx, stmt, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	err := h.e.eachRow(ctx, stmt, args, 1, func(vals []any) {
+		if id, ok := toInt(vals[0]); ok {
+			ids = append(ids, id)
 		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	})
+	return ids, err
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -161,10 +161,8 @@ func (r *Result) Percentile(p float64) time.Duration {
 	if len(r.Latencies) == 0 {
 		return 0
 	}
-	l := append([]time.Duration(nil), r.Latencies...)
-	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
-	i := int(float64(len(l)-1) * p / 100)
-	return l[i]
+	l := slices.Sorted(slices.Values(r.Latencies))
+	return l[int(float64(len(l)-1)*p/100)]
 }
 
 // PostsPerSecond over the run.

@@ -19,6 +19,9 @@ const (
 	ClassJSON
 )
 
+// Numeric reports an integer or a floating-point class.
+func (c Class) Numeric() bool { return c == ClassInt || c == ClassFloat }
+
 // Classify is the class of a DATA_TYPE (any case). YEAR is an integer: it
 // holds and compares as one on every server.
 func Classify(dataType string) Class {

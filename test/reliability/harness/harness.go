@@ -266,20 +266,13 @@ func (c *Collector) sampleRSS(pid int, done chan struct{}) {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
-		hwm, err1 := readStatusKiB(pid, "VmHWM")
-		anon, err2 := readStatusKiB(pid, "RssAnon")
-		file, err3 := readStatusKiB(pid, "RssFile")
-		c.mu.Lock()
-		if err3 == nil && file > c.fileKiB {
-			c.fileKiB = file
+		if kib, err := readStatusKiB(pid); err == nil {
+			c.mu.Lock()
+			c.peakKiB = max(c.peakKiB, kib["VmHWM"])
+			c.anonKiB = max(c.anonKiB, kib["RssAnon"])
+			c.fileKiB = max(c.fileKiB, kib["RssFile"])
+			c.mu.Unlock()
 		}
-		if err1 == nil && hwm > c.peakKiB {
-			c.peakKiB = hwm
-		}
-		if err2 == nil && anon > c.anonKiB {
-			c.anonKiB = anon
-		}
-		c.mu.Unlock()
 		select {
 		case <-done:
 			return
@@ -316,18 +309,10 @@ func (c *Collector) Running() bool {
 
 // PeakRSSKiB is the highest VmHWM of the current (or last) run, in KiB.
 func (c *Collector) PeakRSSKiB() int64 {
-	c.mu.Lock()
-	pid := 0
-	if c.cmd != nil {
-		pid = c.cmd.Process.Pid
-	}
-	c.mu.Unlock()
-	if pid != 0 && c.Running() {
-		if kib, err := readStatusKiB(pid, "VmHWM"); err == nil {
+	if pid := c.PID(); pid != 0 && c.Running() {
+		if kib, err := readStatusKiB(pid); err == nil {
 			c.mu.Lock()
-			if kib > c.peakKiB {
-				c.peakKiB = kib
-			}
+			c.peakKiB = max(c.peakKiB, kib["VmHWM"])
 			c.mu.Unlock()
 		}
 	}
@@ -435,21 +420,23 @@ func (c *Collector) CountLog(s string) int {
 	return n
 }
 
-func readStatusKiB(pid int, key string) (int64, error) {
+// readStatusKiB reads the kB figures of /proc/PID/status (VmHWM, RssAnon,
+// RssFile, …) by name.
+func readStatusKiB(pid int) (map[string]int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	out := map[string]int64{}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			f := strings.Fields(v)
-			if len(f) == 0 {
-				break
+		key, v, ok := strings.Cut(line, ":")
+		if f := strings.Fields(v); ok && len(f) == 2 && f[1] == "kB" {
+			if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+				out[key] = n
 			}
-			return strconv.ParseInt(f[0], 10, 64)
 		}
 	}
-	return 0, fmt.Errorf("%s not in /proc/%d/status", key, pid)
+	return out, nil
 }
 
 // clkTck is USER_HZ, 100 on every Linux this runs on.

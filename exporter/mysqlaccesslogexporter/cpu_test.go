@@ -2,9 +2,7 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -14,15 +12,6 @@ import (
 
 	"github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
 )
-
-// processCPU is the CPU time (user + system, every thread, the garbage
-// collector included) this process has used. On a machine shared with
-// other work it is a steadier measure of cost than wall time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // productionLogs is n copies of fullEntry as the pipeline hands them to
 // the exporter: after the ailog processor, with its flattened attributes.

@@ -53,6 +53,10 @@ type mapper struct {
 	// tooDeep is set by convert when it nulls an ai_log nested too deep,
 	// for mapRecord to mark the row.
 	tooDeep bool
+	// json writes maps and slices (ai_log) as text into buf, both reused
+	// from row to row.
+	json accesslog.JSONWriter
+	buf  []byte
 }
 
 func newMapper(cols []column) *mapper {
@@ -158,9 +162,9 @@ func (m *mapper) convert(c *column, attr pcommon.Value) any {
 		}
 		return nil
 	case classJSON:
-		return jsonText(attr)
+		return m.jsonText(attr)
 	}
-	s := attr.AsString()
+	s := m.text(attr)
 	if s == "" {
 		return nil
 	}
@@ -194,7 +198,7 @@ func (m *mapper) aiLog(c *column, attr pcommon.Value) any {
 		m.tooDeep = true
 		return nil
 	}
-	s := obj.AsString()
+	s := m.text(obj)
 	if s == "" {
 		return nil // not encodable (a NaN somewhere)
 	}
@@ -209,6 +213,20 @@ func (m *mapper) aiLog(c *column, attr pcommon.Value) any {
 		return v
 	}
 	return s
+}
+
+// text is v.AsString(), maps and slices written by m.json: their JSON,
+// or "" when encoding/json would refuse them (a NaN somewhere).
+func (m *mapper) text(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		var ok bool
+		if m.buf, ok = m.json.Append(m.buf[:0], v); !ok {
+			return ""
+		}
+		return string(m.buf)
+	}
+	return v.AsString()
 }
 
 // timeValue is start_time: the record timestamp (the receiver parsed the

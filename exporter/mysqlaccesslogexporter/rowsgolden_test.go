@@ -168,5 +168,12 @@ func goldenLogs() plog.Logs {
 	lr := allRecords(ld)[0]
 	lr.Attributes().PutStr(accesslog.AttrAILog, `{"model":"m","n":1.5,"s":"<x>"}`)
 	allRecords(ld)[2].SetTimestamp(0)
+	// Attributes in the other scope: for a resource field on both, the
+	// resource's wins; a record field found only on the resource is used.
+	own := allRecords(ld)[3].Attributes()
+	own.PutStr(accesslog.AttrInstanceID, "on-the-record")
+	res := ld.ResourceLogs().At(2).Resource().Attributes()
+	res.PutStr(accesslog.AttrPath, "/from/the/resource")
+	res.PutStr(accesslog.AttrInstanceID, "on-the-resource")
 	return ld
 }

@@ -3,6 +3,7 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -112,10 +113,26 @@ func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk [
 
 // exec hands the driver (which interpolates them, see driverConfig) the
 // arguments as they are, through database/sql's Conn.Raw: DB.ExecContext
-// would copy and check each of a chunk's values twice over, a quarter of
-// the insert stage's CPU (BENCHMARKS.md, "Issue 21", exec). Row values
-// are driver values already (string, int64, float64, time.Time, nil).
+// would copy and check each of a chunk's values twice over (BENCHMARKS.md,
+// "Issue 21", exec). Row values are driver values already (string, int64,
+// float64, time.Time, nil).
 func (e *mysqlExporter) exec(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	res, err := e.execRaw(ctx, query, args)
+	if errors.Is(err, driver.ErrSkip) {
+		// The driver does not interpolate a statement over
+		// max_allowed_packet: database/sql then prepares it, as before.
+		vals := make([]any, len(args))
+		for i := range args {
+			vals[i] = args[i].Value
+		}
+		return e.db.ExecContext(ctx, query, vals...)
+	}
+	return res, err
+}
+
+// execRaw runs query on a connection of the pool, given back before it
+// returns (the fallback of exec needs one, and the pool may have only one).
+func (e *mysqlExporter) execRaw(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return nil, err

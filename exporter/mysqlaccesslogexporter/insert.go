@@ -20,23 +20,35 @@ const maxPlaceholders = 65535
 // and protocol overhead beyond the estimated values.
 const packetReserve = 16 << 10
 
+// statementBuffer is the largest statement text go-sql-driver/mysql
+// interpolates into the connection's own buffer (maxCachedBufSize in its
+// buffer.go); a longer one costs fresh buffers, grown by doubling, and
+// the collector a quarter more CPU per row (BENCHMARKS.md, "Issue 21",
+// statementBuffer).
+const statementBuffer = 256 << 10
+
 // chunkRows splits rows into statements under the row, placeholder and
-// packet limits. Each chunk is one statement, so it commits atomically.
+// packet limits, and the driver's statement buffer. Each chunk is one
+// statement, so it commits atomically.
 func chunkRows(rows []row, ncols, maxRows int, maxPacket int64) [][]row {
 	if ncols == 0 {
 		return nil
 	}
 	limit := min(maxRows, maxPlaceholders/ncols)
 	budget := int(maxPacket) - packetReserve - 100*ncols
+	// The statement's own text (column names, tuples) and the escapes
+	// (JSON's quotes) take the rest.
+	textBudget := statementBuffer*7/8 - 64*ncols
 	var chunks [][]row
-	start, size := 0, 0
+	start, size, text := 0, 0, 0
 	for i := range rows {
 		n := i - start
-		if n > 0 && (n >= limit || size+rows[i].size > budget) {
+		if n > 0 && (n >= limit || size+rows[i].size > budget || text+rows[i].text > textBudget) {
 			chunks = append(chunks, rows[start:i])
-			start, size = i, 0
+			start, size, text = i, 0, 0
 		}
 		size += rows[i].size
+		text += rows[i].text + 3
 	}
 	if start < len(rows) {
 		chunks = append(chunks, rows[start:])

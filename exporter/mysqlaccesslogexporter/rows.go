@@ -27,7 +27,8 @@ type recordRef struct {
 type row struct {
 	values []any
 	uid    string
-	size   int // estimated bytes on the wire
+	size   int // estimated bytes on the wire, at most
+	text   int // estimated bytes in the statement, as usual (no escapes)
 	ref    recordRef
 	// aiLogDropped says why ai_log is written as NULL although the record
 	// has one ("" when it is written as sent). Such an ai_log is kept in
@@ -95,6 +96,7 @@ func (m *mapper) mapRecord(r *row) {
 		v := m.value(&m.cols[i], r)
 		r.values[i] = v
 		r.size += valueSize(v)
+		r.text += valueText(v)
 	}
 	if m.tooDeep {
 		m.tooDeep = false
@@ -292,6 +294,24 @@ func recordUID(ref recordRef) string {
 	binary.LittleEndian.PutUint64(ts[8:], uint64(ref.record.ObservedTimestamp()))
 	h.Write(ts[:])
 	return "h:" + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// valueText estimates a value's bytes in the statement text as the
+// driver interpolates it, when nothing needs escaping: quotes and a comma
+// around a string, a usual literal of the other types.
+func valueText(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x) + 3
+	case nil:
+		return 5
+	case time.Time:
+		return 29
+	case int64:
+		return 12
+	default:
+		return 24
+	}
 }
 
 // valueSize estimates a value's bytes in the statement: escaping can

@@ -85,10 +85,10 @@ func BenchmarkMapRows(b *testing.B) {
 // BenchmarkInsert is the insert stage: 1000 mapped rows written into
 // MariaDB (writeRows: the rows in statements, for each the argument list,
 // the statement text, the driver interpolating the values, the round
-// trip). Its
-// cpu-µs/record is this process, the collector's share; db-cpu-µs/record
-// is the server process's (read from /proc when it runs on this machine;
-// other clients of the same server count there too).
+// trip). Its cpu-µs/record is this process, the collector's share;
+// db-cpu-µs/record is the server process's (read from /proc when it runs
+// on this machine; other clients of the same server count there too),
+// db-session-cpu-µs/record the server thread of our one connection only.
 func BenchmarkInsert(b *testing.B) {
 	tg := mariaTargetB(b)
 	e, err := newExporter(nopSettings(), testConfig(tg, tg.dsn))
@@ -103,6 +103,7 @@ func BenchmarkInsert(b *testing.B) {
 	require.GreaterOrEqual(b, at, 0)
 	b.ReportAllocs()
 	b.ResetTimer()
+	session := sessionCPU(b, e.db)
 	m, server := cpubench.Start(), serverCPU()
 	for i := 0; b.Loop(); i++ {
 		// New keys each time: rows are inserted, not absorbed as duplicates.
@@ -118,6 +119,9 @@ func BenchmarkInsert(b *testing.B) {
 	m.Report(b, b.N*batch)
 	if server > 0 {
 		b.ReportMetric(float64(serverCPU()-server)/float64(time.Microsecond)/float64(b.N*batch), "db-cpu-µs/record")
+	}
+	if session != nil {
+		b.ReportMetric(float64(session())/float64(time.Microsecond)/float64(b.N*batch), "db-session-cpu-µs/record")
 	}
 }
 

@@ -23,7 +23,7 @@ const packetReserve = 16 << 10
 // statementBuffer is the largest statement text go-sql-driver/mysql
 // interpolates into the connection's own buffer (maxCachedBufSize in its
 // buffer.go); a longer one costs fresh buffers, grown by doubling, and
-// the collector a quarter more CPU per row (BENCHMARKS.md, "Issue 21",
+// the collector half as much CPU again per row (BENCHMARKS.md, "Issue 21",
 // statementBuffer).
 const statementBuffer = 256 << 10
 

@@ -24,8 +24,8 @@ const statementBound = 2 * time.Second
 // than the retention, in chunks, while new rows keep arriving; none of the
 // new rows is lost or duplicated, a row just inside the retention stays,
 // and no DELETE (nor any INSERT next to them) takes longer than the bound.
-// MariaDB only: go-mysql-server's memory tables lose one of two commits of
-// concurrent sessions, which a DELETE next to INSERTs is.
+// MariaDB only: the in-process go-mysql-server runs one statement at a
+// time, so nothing there runs next to a DELETE.
 func TestRetentionWhileIngesting(t *testing.T) {
 	tg := mariaTarget(t)
 	now := time.Now().UTC()

@@ -70,8 +70,8 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 					"`.access_logs WHERE request_id = ?", id).Scan(&u.cached, &u.reasoning, &cost)
 				return u, err == nil
 			}
-			require.Eventually(t, func() bool { _, ok := read("unpriced"); return ok }, 30*time.Second, 50*time.Millisecond)
-			require.Eventually(t, func() bool { _, ok := read("priced"); return ok }, 30*time.Second, 50*time.Millisecond)
+			require.Eventually(t, func() bool { _, ok := read("unpriced"); return ok }, time.Minute, 50*time.Millisecond)
+			require.Eventually(t, func() bool { _, ok := read("priced"); return ok }, time.Minute, 50*time.Millisecond)
 
 			u, _ := read("priced")
 			assert.Equal(t, usage{sql.NullInt64{Int64: 10000, Valid: true}, sql.NullInt64{Int64: 300, Valid: true}}, u)

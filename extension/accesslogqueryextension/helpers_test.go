@@ -131,7 +131,9 @@ func startWriter(t *testing.T, tg *target, table string) *writer {
 	rf := higresslogreceiver.NewFactory()
 	rcfg := rf.CreateDefaultConfig()
 	addr := freeAddr(t)
-	require.NoError(t, confmap.NewFromStringMap(map[string]any{"endpoint": addr}).Unmarshal(rcfg))
+	// A POST waits for the write, which on a loaded CI machine (TiDB
+	// creating the table) can outlast confighttp's 30 s write_timeout.
+	require.NoError(t, confmap.NewFromStringMap(map[string]any{"endpoint": addr, "write_timeout": "5m"}).Unmarshal(rcfg))
 	rcv, err := rf.CreateLogs(ctx, receivertest.NewNopSettings(rf.Type()), rcfg, consumer.Logs(proc))
 	require.NoError(t, err)
 	startComponent(t, rcv)

@@ -18,7 +18,8 @@ import (
 // rows inserted by one connection vanish when another connection's read
 // or retention DELETE commits (flaky tests under load, a /tail missing a
 // row that was committed). Statements include their autocommit, so each
-// one now starts from the previous one's result.
+// one now starts from the previous one's result. A statement that waits
+// (SLEEP, GET_LOCK with a timeout) holds up every connection meanwhile.
 type serialHandler struct {
 	mysql.Handler
 	mu sync.Mutex

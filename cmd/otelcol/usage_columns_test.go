@@ -40,7 +40,7 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 				admin, err = sql.Open("mysql", srv.DSN()+"?interpolateParams=true")
 				require.NoError(t, err)
 				t.Cleanup(func() { admin.Close() })
-				// go-mysql-server's memory tables want a single writer.
+				// The in-process server runs one statement at a time: one writer.
 				extra = append(extra, "yaml:receivers::higresslog::wal::num_consumers: 1")
 			}
 			for _, stmt := range mysqltest.PublishedDDL(mysqltest.DDLReadmeDatetime, "`"+database+"`.access_logs") {

@@ -9,6 +9,10 @@ import (
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -40,12 +44,7 @@ func BenchmarkIngest(b *testing.B) {
 }
 
 func benchIngest(b *testing.B, wal bool, bc benchBody) {
-	var h http.Handler
-	if wal {
-		h = startWAL(b, b.TempDir(), nil, consumertest.NewNop()).r.server.Handler
-	} else {
-		h = startReceiver(b, nil, consumertest.NewNop(), nil).r.server.Handler
-	}
+	h := benchReceiver(b, wal).server.Handler
 	b.SetBytes(int64(len(bc.body)))
 	b.SetParallelism(8) // 16 senders on 2 cores, as cmd/bench's c16
 	b.ReportAllocs()
@@ -65,6 +64,32 @@ func benchIngest(b *testing.B, wal bool, bc benchBody) {
 		}
 	})
 	m.Report(b, b.N*bc.entries)
+}
+
+// benchReceiver runs a receiver with the collector's default telemetry
+// (service::telemetry): internal traces off, otelhttp's metrics dropped
+// below level detailed, the receiver's own metrics recorded.
+func benchReceiver(b *testing.B, wal bool) *higressReceiver {
+	cfg := createDefaultConfig().(*Config)
+	cfg.NetAddr.Endpoint = "127.0.0.1:0"
+	var host component.Host = componenttest.NewNopHost()
+	if wal {
+		id := walStorageID
+		cfg.WAL.Storage = &id
+		host = extHost{Host: host, exts: map[component.ID]component.Component{id: benchStorageExtension(b)}}
+	}
+	set := receivertest.NewNopSettings(metadata.Type)
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()),
+		sdkmetric.WithView(sdkmetric.NewView(sdkmetric.Instrument{Scope: instrumentation.Scope{Name: otelhttp.ScopeName}},
+			sdkmetric.Stream{Aggregation: sdkmetric.AggregationDrop{}})))
+	b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	set.MeterProvider = mp
+	set.TracerProvider = tracenoop.NewTracerProvider()
+	r, err := newReceiver(set, cfg, consumertest.NewNop())
+	require.NoError(b, err)
+	require.NoError(b, r.Start(context.Background(), host))
+	b.Cleanup(func() { require.NoError(b, r.Shutdown(context.Background())) })
+	return r
 }
 
 // discardWriter is the least a ResponseWriter can cost, so that the
@@ -122,6 +147,14 @@ func BenchmarkWALReplay(b *testing.B) {
 
 // benchStorage is a file_storage client with fsync, as the log runs on.
 func benchStorage(b *testing.B) storage.Client {
+	ext := benchStorageExtension(b)
+	client, err := ext.(storage.Extension).GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = client.Close(context.Background()) })
+	return client
+}
+
+func benchStorageExtension(b *testing.B) component.Component {
 	f := filestorage.NewFactory()
 	cfg := f.CreateDefaultConfig().(*filestorage.Config)
 	cfg.Directory = b.TempDir()
@@ -130,8 +163,5 @@ func benchStorage(b *testing.B) storage.Client {
 	require.NoError(b, err)
 	require.NoError(b, ext.Start(context.Background(), componenttest.NewNopHost()))
 	b.Cleanup(func() { _ = ext.Shutdown(context.Background()) })
-	client, err := ext.(storage.Extension).GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = client.Close(context.Background()) })
-	return client
+	return ext
 }

@@ -84,6 +84,13 @@ type entry struct {
 
 func newEntry() entry { return entry{known: make([]value, len(accesslog.Fields))} }
 
+// reset empties e for the next entry of a body. extra is dropped rather
+// than cleared: a map a finished entry was given stays as it was.
+func (e *entry) reset() {
+	clear(e.known)
+	e.extra = nil
+}
+
 func (e *entry) putExtra(key string, v any) {
 	if e.extra == nil {
 		e.extra = map[string]any{}
@@ -103,15 +110,11 @@ var (
 // buildLogs decodes a body into records grouped by gateway instance
 // (instance_id → service.instance.id), one resource per instance.
 func buildLogs(body []byte, received arrival, serviceName string, maxExtra int) (plog.Logs, report, error) {
-	entries, rep, err := decodeBody(body, maxExtra)
-	if err != nil {
-		return plog.Logs{}, report{}, err
-	}
 	ld := plog.NewLogs()
 	scopes := map[string]plog.LogRecordSlice{}
 	now := pcommon.NewTimestampFromTime(received.at)
-	for i := range entries {
-		entry := &entries[i]
+	i := 0
+	rep, err := decodeBody(body, maxExtra, func(entry *entry) {
 		var instance string
 		if v := &entry.known[idxInstanceID]; v.kind > null {
 			instance = v.text()
@@ -122,6 +125,10 @@ func buildLogs(body []byte, received arrival, serviceName string, maxExtra int) 
 			scopes[instance] = records
 		}
 		fillRecord(records.AppendEmpty(), entry, now, received.uidFor(i, entry, instance))
+		i++
+	})
+	if err != nil {
+		return plog.Logs{}, report{}, err
 	}
 	return ld, rep, nil
 }
@@ -144,7 +151,7 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid str
 	lr.SetObservedTimestamp(received)
 	lr.SetTimestamp(received)
 	putExtras(attrs, e.extra)
-	attrs.EnsureCapacity(attrs.Len() + len(accesslog.Fields) + 1)
+	attrs.EnsureCapacity(attrs.Len() + e.recordFields() + 1)
 
 	// Known fields in table order: the record reads the same way every time.
 	for i := range accesslog.Fields {
@@ -168,6 +175,17 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid str
 	lr.SetSeverityText(lr.SeverityNumber().String())
 	lr.Body().SetStr(summary(e, code, hasCode))
 	attrs.PutStr(accesslog.AttrRecordUID, uid)
+}
+
+// recordFields is how many known fields fillRecord puts on the record.
+func (e *entry) recordFields() int {
+	n := 0
+	for i := range e.known {
+		if e.known[i].kind > null && accesslog.Fields[i].Scope != accesslog.Resource {
+			n++
+		}
+	}
+	return n
 }
 
 // putField stores one known field with the type the table gives it. A

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -164,4 +165,48 @@ func benchStorageExtension(b *testing.B) component.Component {
 	require.NoError(b, ext.Start(context.Background(), componenttest.NewNopHost()))
 	b.Cleanup(func() { _ = ext.Shutdown(context.Background()) })
 	return ext
+}
+
+// BenchmarkValidateScan is what answering a POST would cost if the log
+// kept only bodies and decoded them on the way out: one pass of the same
+// strict decoder that checks the JSON and counts the objects, without
+// building records. The full decode would still be paid by the feeders.
+func BenchmarkValidateScan(b *testing.B) {
+	for _, bc := range benchBodies(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.body)))
+			b.ReportAllocs()
+			m := cpubench.Start()
+			for b.Loop() {
+				if n, err := countObjects(bc.body); err != nil || n != bc.entries {
+					b.Fatal(n, err)
+				}
+			}
+			m.Report(b, b.N*bc.entries)
+		})
+	}
+}
+
+// countObjects counts the objects of one object, an array of objects or
+// concatenated objects.
+func countObjects(body []byte) (int, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	array := dec.PeekKind() == '['
+	if array {
+		if _, err := dec.ReadToken(); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	for dec.PeekKind() == '{' {
+		if err := dec.SkipValue(); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if array {
+		_, err := dec.ReadToken()
+		return n, err
+	}
+	return n, nil
 }

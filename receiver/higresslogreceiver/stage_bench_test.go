@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/cpubench"
@@ -44,8 +45,34 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
+// BenchmarkIngestTelemetry is memory/single with the collector's
+// internal telemetry fully on (service::telemetry::traces with a span
+// processor, metrics level detailed): what the HTTP instrumentation costs
+// per request when a user turns it on.
+func BenchmarkIngestTelemetry(b *testing.B) {
+	set := componenttest.NewNopTelemetrySettings()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(dropSpans{}))
+	b.Cleanup(func() { _ = mp.Shutdown(context.Background()); _ = tp.Shutdown(context.Background()) })
+	set.MeterProvider, set.TracerProvider = mp, tp
+	benchIngestWith(b, benchReceiverWith(b, false, set), benchBodies(b)[0])
+}
+
+// dropSpans is a span processor that keeps nothing: spans are recorded,
+// as with any processor, and not exported.
+type dropSpans struct{}
+
+func (dropSpans) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (dropSpans) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (dropSpans) Shutdown(context.Context) error                  { return nil }
+func (dropSpans) ForceFlush(context.Context) error                { return nil }
+
 func benchIngest(b *testing.B, wal bool, bc benchBody) {
-	h := benchReceiver(b, wal).server.Handler
+	benchIngestWith(b, benchReceiver(b, wal), bc)
+}
+
+func benchIngestWith(b *testing.B, r *higressReceiver, bc benchBody) {
+	h := r.server.Handler
 	b.SetBytes(int64(len(bc.body)))
 	b.SetParallelism(8) // 16 senders on 2 cores, as cmd/bench's c16
 	b.ReportAllocs()
@@ -71,6 +98,17 @@ func benchIngest(b *testing.B, wal bool, bc benchBody) {
 // (service::telemetry): internal traces off, otelhttp's metrics dropped
 // below level detailed, the receiver's own metrics recorded.
 func benchReceiver(b *testing.B, wal bool) *higressReceiver {
+	set := componenttest.NewNopTelemetrySettings()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()),
+		sdkmetric.WithView(sdkmetric.NewView(sdkmetric.Instrument{Scope: instrumentation.Scope{Name: otelhttp.ScopeName}},
+			sdkmetric.Stream{Aggregation: sdkmetric.AggregationDrop{}})))
+	b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	set.MeterProvider = mp
+	set.TracerProvider = tracenoop.NewTracerProvider()
+	return benchReceiverWith(b, wal, set)
+}
+
+func benchReceiverWith(b *testing.B, wal bool, tel component.TelemetrySettings) *higressReceiver {
 	cfg := createDefaultConfig().(*Config)
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
 	var host component.Host = componenttest.NewNopHost()
@@ -80,12 +118,7 @@ func benchReceiver(b *testing.B, wal bool) *higressReceiver {
 		host = extHost{Host: host, exts: map[component.ID]component.Component{id: benchStorageExtension(b)}}
 	}
 	set := receivertest.NewNopSettings(metadata.Type)
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()),
-		sdkmetric.WithView(sdkmetric.NewView(sdkmetric.Instrument{Scope: instrumentation.Scope{Name: otelhttp.ScopeName}},
-			sdkmetric.Stream{Aggregation: sdkmetric.AggregationDrop{}})))
-	b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
-	set.MeterProvider = mp
-	set.TracerProvider = tracenoop.NewTracerProvider()
+	set.TelemetrySettings = tel
 	r, err := newReceiver(set, cfg, consumertest.NewNop())
 	require.NoError(b, err)
 	require.NoError(b, r.Start(context.Background(), host))

@@ -22,37 +22,14 @@ type Number struct {
 // for anything else, and for a number beyond float64 (1e400).
 func ParseNumber(s string) (n Number, ok bool) {
 	s = strings.TrimSpace(s)
-	if !maybeNumber(s) {
-		// Text such as a start_time would make strconv allocate two
-		// errors only to say no.
-		return Number{}, false
-	}
-	if !strings.ContainsAny(s, ".eE") {
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return Number{Int: i}, true
-		}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return Number{Int: i}, true
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return Number{}, false
 	}
 	return FloatNumber(f)
-}
-
-// maybeNumber is false for text strconv reads as no number: empty, or
-// holding a byte no number it reads (decimal, hex, inf, nan) can hold.
-func maybeNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '+', c == '-', c == '.', c == '_':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // FloatNumber makes integral values integers (12.0 → 12); NaN and ±Inf

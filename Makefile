@@ -10,7 +10,7 @@ PKGS      := ./...
 TEST_FLAGS ?= -count=1 -timeout 20m
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
 
-.PHONY: all build run test test-unit test-plugin plugin image push plugin-image chromium tidb test-reliability bench-e2e lint generate check-generated mdatagen fuzz bench docker tidy clean
+.PHONY: all build run test test-unit test-plugin plugin image push plugin-image chromium tidb test-reliability bench-e2e bench-compare lint generate check-generated mdatagen fuzz bench docker tidy clean
 
 all: build
 
@@ -141,6 +141,16 @@ bench: plugin
 BENCH_FLAGS ?= -duration 15s -tidb
 bench-e2e: build tidb
 	$(GO) run ./cmd/bench -bin $(BIN) -build=false $(BENCH_FLAGS) -write BENCHMARKS.md
+
+## bench-compare: bench-e2e with every case also run by the collector of git ref BASE
+## (built from `git archive`), right before the same case with this tree's, in one
+## interleaved run: `make bench-compare BASE=main~3 BENCH_FLAGS='-only "c=16" -topology split'`
+bench-compare: build
+	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<git ref> [BENCH_FLAGS=…]"; exit 2; }
+	rm -rf bin/base-src && mkdir -p bin/base-src
+	git archive $(BASE) | tar -x -C bin/base-src
+	cd bin/base-src && $(GO) build -trimpath -o $(CURDIR)/bin/otelcol-higress-base ./$(GENDIR)
+	$(GO) run ./cmd/bench -bin $(BIN) -build=false -baseline-bin bin/otelcol-higress-base $(BENCH_FLAGS)
 
 ## docker: build the container image (needs a Docker engine; none runs on the dev machines)
 IMAGE ?= otelcol-higress:dev

@@ -59,7 +59,13 @@ type benchCase struct {
 	RateOf string
 	// TiDB: the database is the run's tidb-server (-tidb), not MariaDB.
 	TiDB bool
+	// Bin: the collector binary of this case when not the run's -bin
+	// (the -baseline-bin copy of every case).
+	Bin string
 }
+
+// beforeSuffix names the -baseline-bin copy of a case.
+const beforeSuffix = " [before]"
 
 // server is a database server cases write to.
 type server struct {
@@ -120,6 +126,7 @@ func main() {
 		chunk    = flag.Int("sink-chunk", 1000, "rows per INSERT of the sink measurement (the exporter's max_rows_per_statement)")
 		topos    = flag.String("topology", topoSplit+","+topoShared, "CPU topologies of the throughput cases: split (database on CPU 0, load generator and collector on CPU 1), shared (everything on every CPU)")
 		rounds   = flag.Int("rounds", 3, "interleaved rounds of the throughput cases: each round runs every case once; the tables give medians")
+		baseline = flag.String("baseline-bin", "", "a second collector binary (e.g. main before a change, built with `go build -o`): every selected case also runs with it, right before the same case with -bin in every round, named \"… [before]\": before and after from one interleaved run")
 		withTiDB = flag.Bool("tidb", false, "also run the TiDB cases against bin/tidb-server (make tidb), one process with its embedded store on this machine: a sanity figure, not a capacity plan (shared topology only)")
 	)
 	env := flag.String("collector-env", "GOMEMLIMIT=320MiB,GOMAXPROCS=2", "comma-separated environment of every collector process: GOMEMLIMIT under memory_limiter's soft limit (512 − 128 MiB), so the garbage collector, not the limiter, keeps the heap down; GOMAXPROCS=2 as the Helm chart sets it on one core (the split topology pins the collector to one CPU)")
@@ -128,13 +135,13 @@ func main() {
 	if *env != "" {
 		collectorEnv = strings.Split(*env, ",")
 	}
-	if err := run(*binPath, *build, *dsn, *withTiDB, *duration, *only, *write, *writers, *chunk, *rounds, strings.Split(*topos, ",")); err != nil {
+	if err := run(*binPath, *baseline, *build, *dsn, *withTiDB, *duration, *only, *write, *writers, *chunk, *rounds, strings.Split(*topos, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(binPath string, build bool, serverDSN string, withTiDB bool, dur time.Duration, only, write string, writers, chunk, rounds int, topologies []string) error {
+func run(binPath, baseline string, build bool, serverDSN string, withTiDB bool, dur time.Duration, only, write string, writers, chunk, rounds int, topologies []string) error {
 	root, err := harness.ModuleRoot()
 	if err != nil {
 		return err
@@ -152,6 +159,14 @@ func run(binPath string, build bool, serverDSN string, withTiDB bool, dur time.D
 	}
 	if _, err := harness.Build("", binPath); err != nil {
 		return err
+	}
+	if baseline != "" {
+		if baseline, err = filepath.Abs(baseline); err != nil {
+			return err
+		}
+		if _, err := harness.Build("", baseline); err != nil {
+			return fmt.Errorf("-baseline-bin: %w", err)
+		}
 	}
 	admin, version, err := openAdmin(serverDSN)
 	if err != nil {
@@ -206,6 +221,9 @@ func run(binPath string, build bool, serverDSN string, withTiDB bool, dur time.D
 			benchCase{Name: arrays + string(writeAheadLog) + ", TiDB", Concurrency: 16, PerPost: 100, Durability: writeAheadLog, TiDB: true},
 			benchCase{Name: single16 + string(writeAheadLog) + ", TiDB", Concurrency: 16, PerPost: 1, Durability: writeAheadLog, TiDB: true})
 	}
+	if baseline != "" {
+		cases = withBaseline(cases, baseline)
+	}
 	var results []result
 	for _, topo := range topologies {
 		rs, err := runTopology(topo, cases, binPath, maria, tidb, dur, only, writers, chunk, rounds)
@@ -258,13 +276,17 @@ func runTopology(topo string, cases []benchCase, binPath string, maria server, t
 				srv = *tidb
 			}
 			fmt.Fprintf(os.Stderr, "== [%s, round %d/%d] %s\n", topo, round, rounds, c.Name)
+			bin := binPath
+			if c.Bin != "" {
+				bin = c.Bin
+			}
 			var r result
 			if c.BacklogPosts > 0 {
-				r = backlogCase(binPath, srv.admin, srv.dsn, c)
+				r = backlogCase(bin, srv.admin, srv.dsn, c)
 			} else if ref, ok := done[c.RateOf]; c.RateOf != "" && (!ok || ref.Err != nil || ref.EntPerSec <= 0) {
 				r = result{Case: c, Err: fmt.Errorf("no entry rate from %q", c.RateOf)}
 			} else {
-				r = throughputCase(binPath, srv, c, dur, writers, chunk, ref.EntPerSec/float64(c.PerPost))
+				r = throughputCase(bin, srv, c, dur, writers, chunk, ref.EntPerSec/float64(c.PerPost))
 			}
 			done[c.Name] = r
 			r.Topology = topo
@@ -277,6 +299,20 @@ func runTopology(topo string, cases []benchCase, binPath string, maria server, t
 		}
 	}
 	return results, nil
+}
+
+// withBaseline puts before every case its copy run with the baseline
+// binary. A copy paced by another case's rate keeps that case's rate, so
+// before and after carry the same traffic.
+func withBaseline(cases []benchCase, baseline string) []benchCase {
+	out := make([]benchCase, 0, 2*len(cases))
+	for _, c := range cases {
+		before := c
+		before.Name += beforeSuffix
+		before.Bin = baseline
+		out = append(out, before, c)
+	}
+	return out
 }
 
 func openAdmin(serverDSN string) (*sql.DB, string, error) {

@@ -42,7 +42,7 @@ type walRun struct {
 	ext component.Component
 }
 
-func startWAL(t *testing.T, dir string, tweak func(*Config), next consumer.Logs) *walRun {
+func startWAL(t testing.TB, dir string, tweak func(*Config), next consumer.Logs) *walRun {
 	t.Helper()
 	f := filestorage.NewFactory()
 	scfg := f.CreateDefaultConfig().(*filestorage.Config)
@@ -75,7 +75,7 @@ func startWAL(t *testing.T, dir string, tweak func(*Config), next consumer.Logs)
 }
 
 // stop shuts the receiver and then its storage down (once).
-func (w *walRun) stop(t *testing.T) {
+func (w *walRun) stop(t testing.TB) {
 	t.Helper()
 	if w.r == nil {
 		return

@@ -56,7 +56,7 @@ func startCollector(t *testing.T, uris ...string) *otelcol.Collector {
 		default:
 		}
 		return col.GetState() == otelcol.StateRunning
-	}, 30*time.Second, 20*time.Millisecond)
+	}, time.Minute, 20*time.Millisecond)
 	t.Cleanup(func() {
 		col.Shutdown()
 		require.NoError(t, <-done)

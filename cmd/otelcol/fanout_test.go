@@ -118,7 +118,7 @@ func TestFanoutOTLPBackendGetsWhatMySQLGets(t *testing.T) {
 	require.Eventually(t, func() bool {
 		rows, otlp = rowsByRequestID(t, db), sink.snapshot()
 		return len(rows) == n && len(otlp) == n
-	}, 30*time.Second, 50*time.Millisecond, "MySQL has %d, OTLP has %d of %d", len(rows), len(otlp), n)
+	}, time.Minute, 50*time.Millisecond, "MySQL has %d, OTLP has %d of %d", len(rows), len(otlp), n)
 
 	for _, e := range entries {
 		id := e["request_id"].(string)

@@ -178,13 +178,13 @@ func scrapeChartCollector(t *testing.T, objs []cr.Object) map[string]map[string]
 		default:
 		}
 		return col.GetState() == otelcol.StateRunning
-	}, 30*time.Second, 20*time.Millisecond)
+	}, time.Minute, 20*time.Millisecond)
 
 	calls := testCalls()
 	for _, c := range calls {
 		postEntries(t, addr, "", c.entry())
 	}
-	require.Eventually(t, func() bool { return len(rowsByRequestID(t, db)) == len(calls) }, 30*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool { return len(rowsByRequestID(t, db)) == len(calls) }, time.Minute, 50*time.Millisecond)
 	// A row MySQL refuses, so that the dead-letter counter exists.
 	_, err = db.DB.Exec("ALTER TABLE `" + db.Name + "`.access_logs ADD CONSTRAINT chk_poison CHECK (response_code <> 999)")
 	require.NoError(t, err)
@@ -203,7 +203,7 @@ func scrapeChartCollector(t *testing.T, objs []cr.Object) map[string]map[string]
 		_, rejected := exposed["otelcol_exporter_mysqlaccesslog_rows_rejected"]
 		_, mcp := exposed["mcp_server_operation_duration_seconds_count"]
 		return rejected && mcp
-	}, 30*time.Second, 100*time.Millisecond, "the scrape lacks the dead-letter or the GenAI metrics")
+	}, time.Minute, 100*time.Millisecond, "the scrape lacks the dead-letter or the GenAI metrics")
 	names := make([]string, 0, len(exposed))
 	for n := range exposed {
 		names = append(names, n)

@@ -53,7 +53,7 @@ func TestPluginPostsLandAsRows(t *testing.T) {
 	require.Eventually(t, func() bool {
 		got = pluginRows(t, db)
 		return len(got) == len(want)
-	}, 30*time.Second, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 	for id, w := range want {
 		assert.Equal(t, w, got[id], id)
 	}

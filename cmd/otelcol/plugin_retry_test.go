@@ -47,7 +47,7 @@ func TestPluginPostSentTwiceIsOneRowEach(t *testing.T) {
 		}
 		return n
 	}
-	require.Eventually(t, func() bool { return count("request_id = 'sentinel'") == 1 }, 30*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool { return count("request_id = 'sentinel'") == 1 }, time.Minute, 50*time.Millisecond)
 	want := pluginScenarioRows()
 	for id := range want {
 		assert.Equal(t, 1, count("request_id = '"+id+"'"), id)

@@ -98,7 +98,7 @@ func runPreset(t *testing.T, preset string) map[string]pcommon.Map {
 			}
 		}
 		return len(records) == len(presetEntries)
-	}, 20*time.Second, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 	return records
 }
 

@@ -60,7 +60,7 @@ func TestProductionConfigAuthLogAndRows(t *testing.T) {
 	require.Eventually(t, func() bool {
 		rows = rowsByRequestID(t, db)
 		return len(rows) == n
-	}, 30*time.Second, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 	for id, r := range rows {
 		assert.Len(t, r, 1, id)
 	}
@@ -98,7 +98,7 @@ func TestDockerConfigDropIn(t *testing.T) {
 	require.Eventually(t, func() bool {
 		rows := rowsByRequestID(t, db)
 		return len(rows["docker-1"]) == 1 && len(rows["docker-2"]) == 1
-	}, 30*time.Second, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 }
 
 // config/docker.yaml is durable: a POST answered 200 while MySQL is
@@ -127,7 +127,7 @@ func TestDockerConfigKeepsAcknowledgedBodiesAcrossRestart(t *testing.T) {
 	require.Eventually(t, func() bool {
 		rows := rowsByRequestID(t, db)
 		return len(rows["kept-1"]) == 1 && len(rows["kept-2"]) == 1
-	}, 30*time.Second, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 }
 
 // config/production.yaml with nothing relaxed, against a MySQL-protocol
@@ -164,7 +164,7 @@ func TestProductionConfigTLSToMySQL(t *testing.T) {
 		var n int
 		err := db.QueryRow("SELECT COUNT(*) FROM access_logs WHERE request_id = 'tls-1'").Scan(&n)
 		return err == nil && n == 1
-	}, 30*time.Second, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 
 	// And a plaintext client is refused.
 	plain, err := sql.Open("mysql", "root@tcp("+addr+")/higress")

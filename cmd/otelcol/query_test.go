@@ -45,7 +45,7 @@ func TestQueryConfigFindsIngestedRows(t *testing.T) {
 	require.Eventually(t, func() bool {
 		code, body := get("q-token")
 		return code == http.StatusOK && body["total"] == float64(1)
-	}, 30*time.Second, 100*time.Millisecond)
+	}, time.Minute, 100*time.Millisecond)
 	_, body := get("q-token")
 	log := body["logs"].([]any)[0].(map[string]any)
 	assert.Equal(t, "qwen-max", log["model"])

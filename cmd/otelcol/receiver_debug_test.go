@@ -41,7 +41,7 @@ func TestReceiverDebugConfigWritesEveryField(t *testing.T) {
 		line, _, _ := bytes.Cut(raw, []byte("\n"))
 		ld, err = (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
 		return err == nil && ld.LogRecordCount() == 1
-	}, 20*time.Second, 50*time.Millisecond)
+	}, time.Minute, 50*time.Millisecond)
 
 	rl := ld.ResourceLogs().At(0)
 	lr := rl.ScopeLogs().At(0).LogRecords().At(0)

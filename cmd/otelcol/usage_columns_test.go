@@ -40,7 +40,7 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 				admin, err = sql.Open("mysql", srv.DSN()+"?interpolateParams=true")
 				require.NoError(t, err)
 				t.Cleanup(func() { admin.Close() })
-				// go-mysql-server's memory tables want a single writer.
+				// The in-process server runs one statement at a time: one writer.
 				extra = append(extra, "yaml:receivers::higresslog::wal::num_consumers: 1")
 			}
 			for _, stmt := range mysqltest.PublishedDDL(mysqltest.DDLReadmeDatetime, "`"+database+"`.access_logs") {
@@ -70,8 +70,8 @@ func TestUsageColumnsOnPublishedDDL(t *testing.T) {
 					"`.access_logs WHERE request_id = ?", id).Scan(&u.cached, &u.reasoning, &cost)
 				return u, err == nil
 			}
-			require.Eventually(t, func() bool { _, ok := read("unpriced"); return ok }, 30*time.Second, 50*time.Millisecond)
-			require.Eventually(t, func() bool { _, ok := read("priced"); return ok }, 30*time.Second, 50*time.Millisecond)
+			require.Eventually(t, func() bool { _, ok := read("unpriced"); return ok }, time.Minute, 50*time.Millisecond)
+			require.Eventually(t, func() bool { _, ok := read("priced"); return ok }, time.Minute, 50*time.Millisecond)
 
 			u, _ := read("priced")
 			assert.Equal(t, usage{sql.NullInt64{Int64: 10000, Valid: true}, sql.NullInt64{Int64: 300, Valid: true}}, u)

@@ -128,9 +128,8 @@ func testConfig(tg *target, dsn string) *Config {
 	cfg.BackOffConfig.MaxElapsedTime = 2 * time.Minute
 	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
 	if tg.gms {
-		// go-mysql-server's memory tables lose concurrent commits of
-		// different sessions (last writer wins): one queue consumer, hence
-		// one connection, and ConsumeLogs still waits for the write.
+		// One queue consumer, as config/local.yaml has for the embedded
+		// dev database, and ConsumeLogs still waits for the write.
 		q := exporterhelper.NewDefaultQueueConfig()
 		q.NumConsumers = 1
 		q.WaitForResult = true

@@ -30,15 +30,15 @@ func TestMaintenanceWaitsForTheLock(t *testing.T) {
 		tt, set := withTelemetry(t)
 		startExporter(t, cfg, set)
 		require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultLocked) >= 3 },
-			10*time.Second, 10*time.Millisecond)
+			time.Minute, 10*time.Millisecond)
 		assert.Equal(t, 10, countLike(t, tg, "access_logs", "old"), "nothing deleted without the lock")
 		assert.False(t, retentionApplied(t, tg, "access_logs", "old", cfg, cfg.Retention), "no retention applied without the lock")
 		assert.Zero(t, counter(t, tt, "retention_runs", "result", resultCompleted))
 
 		_, err = holder.ExecContext(context.Background(), "SELECT RELEASE_LOCK(?)", name)
 		require.NoError(t, err)
-		require.Eventually(t, func() bool { return retentionApplied(t, tg, "access_logs", "old", cfg, cfg.Retention) }, 10*time.Second, 10*time.Millisecond)
-		require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultCompleted) > 0 }, 10*time.Second, 10*time.Millisecond)
+		require.Eventually(t, func() bool { return retentionApplied(t, tg, "access_logs", "old", cfg, cfg.Retention) }, time.Minute, 10*time.Millisecond)
+		require.Eventually(t, func() bool { return counter(t, tt, "retention_runs", "result", resultCompleted) > 0 }, time.Minute, 10*time.Millisecond)
 	})
 }
 
@@ -111,7 +111,7 @@ func TestTwoExportersNeverMaintainAtOnce(t *testing.T) {
 		return counter(t, ttA, "retention_rows_deleted", "table", "access_logs"), counter(t, ttB, "retention_rows_deleted", "table", "access_logs")
 	}
 	// The last chunk's rows are gone a moment before its count is added.
-	require.Eventually(t, func() bool { a, b := deleted(); return a+b >= old }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { a, b := deleted(); return a+b >= old }, time.Minute, 10*time.Millisecond)
 	deletedA, deletedB := deleted()
 	lockedA := counter(t, ttA, "retention_runs", "result", resultLocked)
 	lockedB := counter(t, ttB, "retention_runs", "result", resultLocked)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,6 +63,9 @@ func startPipeline(t *testing.T, exp consumer.Logs) string {
 	rf := higresslogreceiver.NewFactory()
 	rcfg := rf.CreateDefaultConfig().(*higresslogreceiver.Config)
 	rcfg.NetAddr.Endpoint = freeAddr(t)
+	// A POST can wait for the write, which on a loaded CI machine can
+	// outlast confighttp's 30 s write_timeout.
+	rcfg.WriteTimeout = 5 * time.Minute
 	rcv, err := rf.CreateLogs(context.Background(), receivertest.NewNopSettings(rf.Type()), rcfg, proc)
 	require.NoError(t, err)
 	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))

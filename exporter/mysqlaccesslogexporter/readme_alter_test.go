@@ -50,7 +50,7 @@ func TestREADMEAlterStatements(t *testing.T) {
 			exp, _ := startExporter(t, cfg, set)
 			want := append(dayNames(now, 3), maxPartition)
 			require.Eventually(t, func() bool { return assert.ObjectsAreEqual(want, partitionNames(t, tg, "access_logs")) },
-				10*time.Second, 10*time.Millisecond, "partitions: %v", partitionNames(t, tg, "access_logs"))
+				time.Minute, 10*time.Millisecond, "partitions: %v", partitionNames(t, tg, "access_logs"))
 			assert.Zero(t, countLike(t, tg, "access_logs", "history"), "the history partition is past the retention")
 			assert.Equal(t, 5, countLike(t, tg, "access_logs", "today"))
 			assert.Zero(t, counter(t, tt, "retention_rows_deleted", "", ""), "dropped whole")

@@ -73,7 +73,7 @@ func TestDatabaseDownAtStart(t *testing.T) {
 		proxy.SetDown(true)
 		exp, host := startExporter(t, testConfig(tg, tg.viaAddr(t, proxy.Addr())), nopSettings())
 		require.Eventually(t, func() bool { return host.seen(componentstatus.StatusRecoverableError) },
-			30*time.Second, 10*time.Millisecond)
+			time.Minute, 10*time.Millisecond)
 
 		done := make(chan error, 1)
 		go func() { done <- exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(25, "down")...)) }()

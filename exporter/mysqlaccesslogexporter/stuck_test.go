@@ -61,7 +61,7 @@ func TestRowNoRetryWillWrite(t *testing.T) {
 		require.NoError(t, exp.ConsumeLogs(context.Background(), entryLogs(simpleEntries(1, "first")...)))
 		// Waited for on the exporter's own counts, not by polling the
 		// table: see below.
-		require.Eventually(t, func() bool { return counter(t, tt, "rows_written", "", "") == 1 }, 30*time.Second, 10*time.Millisecond)
+		require.Eventually(t, func() bool { return counter(t, tt, "rows_written", "", "") == 1 }, time.Minute, 10*time.Millisecond)
 		require.Equal(t, 1, tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")))
 		refuseRequestID(t, tg)
 
@@ -110,7 +110,7 @@ func TestRowNoRetryWillWriteWithoutDeadLetterTable(t *testing.T) {
 		return tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")) == 5
 	}, 60*time.Second, 20*time.Millisecond)
 	require.Eventually(t, func() bool { return logs.FilterMessageSnippet("the record is here in full").Len() == 1 },
-		10*time.Second, 10*time.Millisecond)
+		time.Minute, 10*time.Millisecond)
 	entry := logs.FilterMessageSnippet("the record is here in full").All()[0]
 	assert.Contains(t, entry.ContextMap()["record"], `"stringValue":"poison"`)
 	assert.Contains(t, entry.ContextMap()["error"], "poison refused by a trigger")
@@ -134,7 +134,7 @@ func TestDatabaseDownRetriedWithoutLimit(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return tg.count(t, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'access_logs'", tg.database) == 1 &&
 			tg.count(t, "SELECT COUNT(*) FROM "+qualified(tg.database, "access_logs")) == 1
-	}, 30*time.Second, 10*time.Millisecond)
+	}, time.Minute, 10*time.Millisecond)
 
 	proxy.SetDown(true)
 	for _, e := range simpleEntries(5, "down") {

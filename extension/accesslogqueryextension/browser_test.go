@@ -139,13 +139,13 @@ func TestExplorerInBrowser(t *testing.T) {
 
 	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, 15*time.Second)
+		sctx, scancel := context.WithTimeout(ctx, time.Minute)
 		defer scancel()
 		require.NoError(t, chromedp.Do(sctx, steps...), what)
 	}
 	eval := func(expr string) []string {
 		t.Helper()
-		sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
+		sctx, scancel := context.WithTimeout(ctx, time.Minute)
 		defer scancel()
 		v, err := chromedp.Run(sctx, chromedp.Evaluate[[]string](expr, chromedp.EvalAwaitPromise))
 		require.NoError(t, err, expr)

@@ -131,7 +131,9 @@ func startWriter(t *testing.T, tg *target, table string) *writer {
 	rf := higresslogreceiver.NewFactory()
 	rcfg := rf.CreateDefaultConfig()
 	addr := freeAddr(t)
-	require.NoError(t, confmap.NewFromStringMap(map[string]any{"endpoint": addr}).Unmarshal(rcfg))
+	// A POST waits for the write, which on a loaded CI machine (TiDB
+	// creating the table) can outlast confighttp's 30 s write_timeout.
+	require.NoError(t, confmap.NewFromStringMap(map[string]any{"endpoint": addr, "write_timeout": "5m"}).Unmarshal(rcfg))
 	rcv, err := rf.CreateLogs(ctx, receivertest.NewNopSettings(rf.Type()), rcfg, consumer.Logs(proc))
 	require.NoError(t, err)
 	startComponent(t, rcv)
@@ -170,7 +172,10 @@ func testConfig(tg *target, table string) *Config {
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
 	cfg.MySQL.DSN = configopaque.String(tg.dsnWithDatabase())
 	cfg.Table = table
-	cfg.QueryTimeout = 10 * time.Second
+	// Only a hang should reach it: under -race on a loaded CI machine the
+	// in-process server, which runs one statement at a time, can take
+	// seconds for /tail's first look at the table (a 504 otherwise).
+	cfg.QueryTimeout = time.Minute
 	cfg.Tail.PollInterval = 50 * time.Millisecond
 	return cfg
 }

@@ -25,11 +25,16 @@ type Reader struct {
 	// a substring of it rather than a copy of its own, the largest saving
 	// in decoding (BENCHMARKS.md, "Issue 11", scalarText).
 	text string
-	base int // offset in body where Dec started reading
+	// validUTF8: body is valid UTF-8, so every string in it is, and
+	// ScalarText need not check each one again.
+	validUTF8 bool
+	base      int // offset in body where Dec started reading
 }
 
 // NewReader reads body once Start says where.
-func NewReader(body []byte) Reader { return Reader{body: body, text: string(body)} }
+func NewReader(body []byte) Reader {
+	return Reader{body: body, text: string(body), validUTF8: utf8.Valid(body)}
+}
 
 // Start makes Dec read from body[pos:] (after a syntax error, at the next
 // place the input can be trusted again).
@@ -58,7 +63,7 @@ func (r *Reader) ScalarText() (string, error) {
 	if v[0] != '"' {
 		return r.text[end-len(v) : end], nil
 	}
-	if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+	if bytes.IndexByte(v, '\\') < 0 && (r.validUTF8 || utf8.Valid(v)) {
 		return r.text[end-len(v)+1 : end-1], nil
 	}
 	// The decoder has checked the string; AppendUnquote only reports the
@@ -235,7 +240,7 @@ const maxUnquote = 3
 func ParseObject(s string, headers bool) (pcommon.Map, bool) {
 	for range maxUnquote {
 		t := strings.TrimSpace(s)
-		r := Reader{body: []byte(t), text: t}
+		r := Reader{body: []byte(t), text: t, validUTF8: utf8.ValidString(t)}
 		r.Start(0)
 		m := pcommon.NewMap()
 		var err error

@@ -16,10 +16,9 @@ import (
 
 // MemoryServer is an in-memory go-mysql-server speaking the MySQL protocol.
 // Any user name is accepted without a password; data lives until Close.
-// Its memory tables are not safe for concurrent writers: commits of two
-// sessions writing the same table at once can overwrite each other, so
-// clients should write through a single connection (the exporter: one
-// sending_queue consumer).
+// Statements run one at a time (serialHandler), so clients may use any
+// number of connections; explicit transactions open on several
+// connections at once can still undo each other's commits.
 type MemoryServer struct {
 	srv  *server.Server
 	addr string
@@ -46,7 +45,7 @@ func StartMemory(addr string, databases ...string) (*MemoryServer, error) {
 		return nil, err
 	}
 	cfg := server.Config{Protocol: "tcp", Address: ln.Addr().String(), Listener: ln}
-	srv, err := server.NewServer(cfg, engine, sql.NewContext, memory.NewSessionBuilder(pro), nil)
+	srv, err := server.NewServerWithHandler(cfg, engine, sql.NewContext, memory.NewSessionBuilder(pro), nil, serialize)
 	if err != nil {
 		_ = ln.Close()
 		return nil, fmt.Errorf("go-mysql-server: %w", err)

@@ -66,12 +66,10 @@ func (a arrival) uidFor(i int, e *entry, instance string) string {
 // exporter's unique index, then SHA-256 of the instance and the key (two
 // gateways may see the same request id).
 func keyedUID(instance, key string, e *entry) string {
-	h := sha256.New()
-	h.Write([]byte(instance))
-	h.Write([]byte{0})
-	h.Write([]byte(key))
+	var in [256]byte // the usual instance and key fit: hashed without a heap buffer
+	sum := sha256.Sum256(append(append(append(in[:0], instance...), 0), key...))
 	var b [16]byte
-	copy(b[:], h.Sum(nil))
+	copy(b[:], sum[:])
 	var ms uint64
 	if ts, ok := parseStartTime(&e.known[idxStartTime]); ok {
 		ms = uint64(ts.AsTime().UnixMilli())

@@ -4,31 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// processCPU is the CPU time (user + system, every thread, the garbage
-// collector included) this process has used. On a machine shared with
-// other work it is a steadier measure of cost than wall time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/otelcol-higress/otelcol-higress/internal/cpubench"
+)
 
 // BenchmarkBuildLogs measures decoding db-log-pusher bodies into records:
 // one full entry (today's plugin) and an array of 100.
 func BenchmarkBuildLogs(b *testing.B) {
-	entry := bytes.TrimSpace(readTestdata(b, "full_entry.json"))
-	array := append([]byte{'['}, bytes.Repeat(append(entry, ','), 100)...)
-	array[len(array)-1] = ']'
-	for _, bc := range []struct {
-		name    string
-		body    []byte
-		entries int
-	}{{"single", entry, 1}, {"array100", array, 100}} {
+	for _, bc := range benchBodies(b) {
 		b.Run(bc.name, func(b *testing.B) {
 			benchBuild(b, bc.body, bc.entries)
 		})
@@ -61,12 +46,27 @@ func benchBuildKeep(b *testing.B, body []byte, entries, maxExtra int) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	now := time.Now()
-	cpu := processCPU()
+	m := cpubench.Start()
 	for b.Loop() {
 		ld, _, err := buildLogs(body, arrival{at: now}, defaultServiceName, maxExtra)
 		if err != nil || ld.LogRecordCount() != entries {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N*entries), "cpu-ns/record")
+	m.Report(b, b.N*entries)
+}
+
+// benchBody is a request body of the benchmarks: the plugin's full entry
+// (1.8 KB) alone, as db-log-pusher sends it, or 100 of them in an array.
+type benchBody struct {
+	name    string
+	body    []byte
+	entries int
+}
+
+func benchBodies(tb testing.TB) []benchBody {
+	entry := bytes.TrimSpace(readTestdata(tb, "full_entry.json"))
+	array := append([]byte{'['}, bytes.Repeat(append(entry, ','), 100)...)
+	array[len(array)-1] = ']'
+	return []benchBody{{"single", entry, 1}, {"array100", array, 100}}
 }

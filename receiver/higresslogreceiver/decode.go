@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -54,14 +55,22 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // not objects, or lines that are not JSON, are reported and skipped so
 // that the rest still lands. A body that is not JSON at all, or an array
 // that does not parse, is a bodyError: nothing in it can be trusted.
-// maxExtra bounds the unknown fields kept per entry.
-func decodeBody(body []byte, maxExtra int) ([]entry, report, error) {
+// maxExtra bounds the unknown fields kept per entry. Each entry is handed
+// to emit as soon as it is read, in one entry value that the next entry
+// reuses: emit must not keep it (nor its known slice) once it returns.
+// After a bodyError, what emit was given must be discarded.
+func decodeBody(body []byte, maxExtra int, emit func(*entry)) (report, error) {
 	body = bytes.TrimPrefix(body, utf8BOM)
 	start := skipSpace(body, 0)
 	if start == len(body) {
-		return nil, report{}, &bodyError{reason: reasonEmpty, msg: "empty body: expected a JSON object, an array of objects or NDJSON"}
+		return report{}, &bodyError{reason: reasonEmpty, msg: "empty body: expected a JSON object, an array of objects or NDJSON"}
 	}
-	d := decoder{Reader: accesslog.NewReader(body), body: body, maxExtra: maxExtra}
+	known := knownPool.Get().(*[]value)
+	defer func() {
+		clear(*known) // what a pooled entry points at must not outlive its body
+		knownPool.Put(known)
+	}()
+	d := decoder{Reader: accesslog.NewReader(body), body: body, maxExtra: maxExtra, emit: emit, current: entry{known: *known}}
 	var err error
 	if body[start] == '[' {
 		err = d.array(start)
@@ -69,18 +78,28 @@ func decodeBody(body []byte, maxExtra int) ([]entry, report, error) {
 		err = d.stream(start)
 	}
 	if err != nil {
-		return nil, report{}, err
+		return report{}, err
 	}
-	return d.entries, d.rep, nil
+	return d.rep, nil
 }
+
+// knownPool keeps the values of an entry (2.6 KB) from body to body.
+var knownPool = sync.Pool{New: func() any {
+	known := make([]value, len(accesslog.Fields))
+	return &known
+}}
 
 // decoder holds the state of one body.
 type decoder struct {
 	accesslog.Reader
 	body     []byte
 	maxExtra int
-	entries  []entry
-	rep      report
+	emit     func(*entry)
+	// current is the entry being read, reused for the next one: an entry
+	// is about 2.6 KB of values, which are all copied into pdata by emit.
+	current entry
+	emitted int
+	rep     report
 }
 
 func (d *decoder) array(start int) error {
@@ -156,7 +175,7 @@ func (d *decoder) stream(pos int) error {
 // notJSON turns a stream of nothing but syntax errors into a bodyError:
 // such a body is not JSON at all, rather than JSON with unusable entries.
 func (d *decoder) notJSON() error {
-	if len(d.entries) > 0 || len(d.rep.problems) == 0 {
+	if d.emitted > 0 || len(d.rep.problems) == 0 {
 		return nil
 	}
 	for _, p := range d.rep.problems {
@@ -167,17 +186,19 @@ func (d *decoder) notJSON() error {
 	return &bodyError{reason: reasonInvalidJSON, msg: "body is not JSON: " + d.rep.problems[0].Error}
 }
 
-// entry reads one object into a new entry.
+// entry reads one object and hands it to emit.
 func (d *decoder) entry() error {
-	e := newEntry()
+	e := &d.current
+	e.reset()
 	err := d.Members(func(key string) error {
 		if i, known := accesslog.IndexOf(key); known {
 			return d.field(&e.known[i], &accesslog.Fields[i])
 		}
-		return d.extra(&e, key)
+		return d.extra(e, key)
 	})
 	if err == nil {
-		d.entries = append(d.entries, e)
+		d.emitted++
+		d.emit(e)
 	}
 	return err
 }

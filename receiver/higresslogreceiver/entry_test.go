@@ -2,6 +2,7 @@ package higresslogreceiver
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -270,4 +271,30 @@ func isBool(want bool) func(*testing.T, pcommon.Value) {
 		require.Equal(t, pcommon.ValueTypeBool, v.Type(), v.AsString())
 		assert.Equal(t, want, v.Bool())
 	}
+}
+
+// TestRecordKeysAreDistinct: fillRecord builds attributes without
+// pdata's check for a repeated key, so no two keys it puts may be equal.
+func TestRecordKeysAreDistinct(t *testing.T) {
+	seen := map[string]bool{accesslog.AttrRecordUID: true}
+	for _, f := range accesslog.Fields {
+		if f.Scope == accesslog.Resource {
+			continue
+		}
+		require.Falsef(t, seen[f.Attr], "attribute %q is put twice", f.Attr)
+		require.Falsef(t, strings.HasPrefix(f.Attr, accesslog.AttrExtraPrefix), "field attribute %q looks like an extra", f.Attr)
+		seen[f.Attr] = true
+	}
+	// Every field set, duplicates in the body, and extras: each key once.
+	lr := onlyRecord(t, strings.Replace(string(readTestdata(t, "full_entry.json")), "{",
+		`{"method":"GET","extra_a":1,"extra_b":{"x":[1]},"log.record.uid":"x","extra_a":2,`, 1))
+	keys := map[string]int{}
+	for k := range lr.Attributes().All() {
+		keys[k]++
+	}
+	for k, n := range keys {
+		assert.Equalf(t, 1, n, "key %q", k)
+	}
+	assert.Equal(t, int64(2), attr(t, lr, accesslog.AttrExtraPrefix+"extra_a").Int())
+	assert.Equal(t, "POST", attr(t, lr, accesslog.AttrMethod).Str(), "the last of repeated keys wins")
 }

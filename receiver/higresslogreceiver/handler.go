@@ -140,7 +140,9 @@ func (r *higressReceiver) countRejected(req *http.Request, reason string, n int6
 func readBody(r io.Reader, contentLength int64, headroom int) ([]byte, error) {
 	var buf bytes.Buffer
 	if contentLength > 0 {
-		buf.Grow(headroom + int(contentLength))
+		// ReadFrom wants MinRead bytes free to see the end of the body;
+		// without them a body of exactly Content-Length is copied once more.
+		buf.Grow(headroom + int(contentLength) + bytes.MinRead)
 	}
 	buf.Write(make([]byte, headroom))
 	_, err := buf.ReadFrom(r)

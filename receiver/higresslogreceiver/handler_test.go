@@ -41,6 +41,7 @@ type extHost struct {
 func (h extHost) GetExtensions() map[component.ID]component.Component { return h.exts }
 
 type running struct {
+	r    *higressReceiver
 	url  string
 	sink *consumertest.LogsSink
 	tel  *componenttest.Telemetry
@@ -48,7 +49,7 @@ type running struct {
 
 // startReceiver runs a receiver on a free port with the given config tweak
 // and consumer (a sink when next is nil).
-func startReceiver(t *testing.T, tweak func(*Config), next consumer.Logs, host component.Host) running {
+func startReceiver(t testing.TB, tweak func(*Config), next consumer.Logs, host component.Host) running {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
@@ -70,7 +71,7 @@ func startReceiver(t *testing.T, tweak func(*Config), next consumer.Logs, host c
 	}
 	require.NoError(t, r.Start(context.Background(), host))
 	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
-	return running{url: "http://" + r.addr.String(), sink: sink, tel: tel}
+	return running{r: r, url: "http://" + r.addr.String(), sink: sink, tel: tel}
 }
 
 func post(t *testing.T, url, body string, headers ...string) (*http.Response, answer) {

@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/xpdata"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
 	"github.com/otelcol-higress/otelcol-higress/receiver/higresslogreceiver/internal/metadata"
@@ -84,6 +85,13 @@ type entry struct {
 
 func newEntry() entry { return entry{known: make([]value, len(accesslog.Fields))} }
 
+// reset empties e for the next entry of a body. extra is dropped rather
+// than cleared: a map a finished entry was given stays as it was.
+func (e *entry) reset() {
+	clear(e.known)
+	e.extra = nil
+}
+
 func (e *entry) putExtra(key string, v any) {
 	if e.extra == nil {
 		e.extra = map[string]any{}
@@ -103,15 +111,11 @@ var (
 // buildLogs decodes a body into records grouped by gateway instance
 // (instance_id → service.instance.id), one resource per instance.
 func buildLogs(body []byte, received arrival, serviceName string, maxExtra int) (plog.Logs, report, error) {
-	entries, rep, err := decodeBody(body, maxExtra)
-	if err != nil {
-		return plog.Logs{}, report{}, err
-	}
 	ld := plog.NewLogs()
 	scopes := map[string]plog.LogRecordSlice{}
 	now := pcommon.NewTimestampFromTime(received.at)
-	for i := range entries {
-		entry := &entries[i]
+	i := 0
+	rep, err := decodeBody(body, maxExtra, func(entry *entry) {
 		var instance string
 		if v := &entry.known[idxInstanceID]; v.kind > null {
 			instance = v.text()
@@ -122,6 +126,10 @@ func buildLogs(body []byte, received arrival, serviceName string, maxExtra int) 
 			scopes[instance] = records
 		}
 		fillRecord(records.AppendEmpty(), entry, now, received.uidFor(i, entry, instance))
+		i++
+	})
+	if err != nil {
+		return plog.Logs{}, report{}, err
 	}
 	return ld, rep, nil
 }
@@ -139,12 +147,17 @@ func newResource(ld plog.Logs, serviceName, instance string) plog.LogRecordSlice
 }
 
 // fillRecord writes an entry's fields onto lr using the field table.
+//
+// Every key is put once (the fields' attributes are distinct and none is
+// the uid's or starts with the extras' prefix: TestRecordKeysAreDistinct),
+// so the map is built with xpdata.MapBuilder, without the scan of the map
+// for a repeated key that each pcommon.Map.Put makes.
 func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid string) {
-	attrs := lr.Attributes()
+	var attrs xpdata.MapBuilder
+	attrs.EnsureCapacity(len(e.extra) + e.recordFields() + 1)
 	lr.SetObservedTimestamp(received)
 	lr.SetTimestamp(received)
-	putExtras(attrs, e.extra)
-	attrs.EnsureCapacity(attrs.Len() + len(accesslog.Fields) + 1)
+	putExtras(&attrs, e.extra)
 
 	// Known fields in table order: the record reads the same way every time.
 	for i := range accesslog.Fields {
@@ -158,7 +171,7 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid str
 				lr.SetTimestamp(ts)
 			}
 		}
-		putField(attrs, f, v)
+		putField(&attrs, f, v)
 	}
 	if tid, ok := parseTraceID(e.known[idxTraceID]); ok {
 		lr.SetTraceID(tid)
@@ -167,35 +180,47 @@ func fillRecord(lr plog.LogRecord, e *entry, received pcommon.Timestamp, uid str
 	lr.SetSeverityNumber(severityFor(code))
 	lr.SetSeverityText(lr.SeverityNumber().String())
 	lr.Body().SetStr(summary(e, code, hasCode))
-	attrs.PutStr(accesslog.AttrRecordUID, uid)
+	attrs.AppendEmpty(accesslog.AttrRecordUID).SetStr(uid)
+	attrs.UnsafeIntoMap(lr.Attributes())
+}
+
+// recordFields is how many known fields fillRecord puts on the record.
+func (e *entry) recordFields() int {
+	n := 0
+	for i := range e.known {
+		if e.known[i].kind > null && accesslog.Fields[i].Scope != accesslog.Resource {
+			n++
+		}
+	}
+	return n
 }
 
 // putField stores one known field with the type the table gives it. A
 // value whose meaning is unclear for its kind is kept as text, so that
 // nothing the sender wrote is lost.
-func putField(attrs pcommon.Map, f *accesslog.Field, v *value) {
+func putField(attrs *xpdata.MapBuilder, f *accesslog.Field, v *value) {
 	switch {
 	case v.kind == pmap:
-		v.m.MoveTo(attrs.PutEmptyMap(f.Attr))
+		v.m.MoveTo(attrs.AppendEmpty(f.Attr).SetEmptyMap())
 		return
 	case v.kind == str && (f.Kind == accesslog.String || f.Kind == accesslog.Time):
-		attrs.PutStr(f.Attr, v.s)
+		attrs.AppendEmpty(f.Attr).SetStr(v.s)
 		return
 	}
 	switch f.Kind {
 	case accesslog.Int:
 		if n, ok := v.integer(); ok {
-			attrs.PutInt(f.Attr, n)
+			attrs.AppendEmpty(f.Attr).SetInt(n)
 			return
 		}
 	case accesslog.Float:
 		if n, ok := v.number(); ok {
-			attrs.PutDouble(f.Attr, n.AsFloat())
+			attrs.AppendEmpty(f.Attr).SetDouble(n.AsFloat())
 			return
 		}
 	case accesslog.Bool:
 		if b, ok := v.boolean(); ok {
-			attrs.PutBool(f.Attr, b)
+			attrs.AppendEmpty(f.Attr).SetBool(b)
 			return
 		}
 	case accesslog.StringMap, accesslog.JSONObject:
@@ -204,11 +229,11 @@ func putField(attrs pcommon.Map, f *accesslog.Field, v *value) {
 			break
 		}
 		if m, ok := accesslog.ParseObject(v.s, f.Kind == accesslog.StringMap); ok {
-			m.MoveTo(attrs.PutEmptyMap(f.Attr))
+			m.MoveTo(attrs.AppendEmpty(f.Attr).SetEmptyMap())
 			return
 		}
 	}
-	attrs.PutStr(f.Attr, v.text())
+	attrs.AppendEmpty(f.Attr).SetStr(v.text())
 }
 
 // parseStartTime reads start_time sent as text or a number
@@ -281,16 +306,10 @@ func stringValue(v value) string {
 }
 
 // putExtras keeps the unknown fields under higress.extra.*, because
-// senders evolve. They are put first and in one go (Map.FromRaw): putting
-// them one by one would scan the map for a repeated key each time, a cost
-// that grows with the square of their number.
-func putExtras(attrs pcommon.Map, extra map[string]any) {
-	if len(extra) == 0 {
-		return
-	}
-	raw := make(map[string]any, len(extra))
+// senders evolve. Their keys are distinct (keys of a Go map), so the cost
+// grows with their number, not its square.
+func putExtras(attrs *xpdata.MapBuilder, extra map[string]any) {
 	for k, v := range extra {
-		raw[accesslog.AttrExtraPrefix+k] = v
+		_ = attrs.AppendEmpty(accesslog.AttrExtraPrefix + k).FromRaw(v) // Reader.Any only makes types FromRaw takes
 	}
-	_ = attrs.FromRaw(raw) // Reader.Any only makes types FromRaw takes
 }

@@ -42,7 +42,7 @@ type walRun struct {
 	ext component.Component
 }
 
-func startWAL(t *testing.T, dir string, tweak func(*Config), next consumer.Logs) *walRun {
+func startWAL(t testing.TB, dir string, tweak func(*Config), next consumer.Logs) *walRun {
 	t.Helper()
 	f := filestorage.NewFactory()
 	scfg := f.CreateDefaultConfig().(*filestorage.Config)
@@ -75,7 +75,7 @@ func startWAL(t *testing.T, dir string, tweak func(*Config), next consumer.Logs)
 }
 
 // stop shuts the receiver and then its storage down (once).
-func (w *walRun) stop(t *testing.T) {
+func (w *walRun) stop(t testing.TB) {
 	t.Helper()
 	if w.r == nil {
 		return
@@ -120,9 +120,9 @@ func TestWALAcknowledgesAndFeedsThePipeline(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, 2, a.Accepted)
 
-	require.Eventually(t, func() bool { return sink.LogRecordCount() == 42 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 42 }, time.Minute, 10*time.Millisecond)
 	assert.Len(t, uidsOf(t, sink.AllLogs()...), 42, "every record has its own uid")
-	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, 5*time.Second, 10*time.Millisecond,
+	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, time.Minute, 10*time.Millisecond,
 		"bodies leave the log once written")
 	assert.Zero(t, sumMetric(t, w.tel, "otelcol_receiver_higresslog_wal_bodies"))
 	assert.Zero(t, sumMetric(t, w.tel, "otelcol_receiver_higresslog_wal_size"))
@@ -152,12 +152,12 @@ func TestWALReplaysTheSameRecordsAfterRestart(t *testing.T) {
 	}
 	// Feeders hold what they took while the pipeline refuses, so not every
 	// body is offered; those that were must come back the same.
-	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(offered) >= 2 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(offered) >= 2 }, time.Minute, 10*time.Millisecond)
 	first.stop(t)
 
 	sink := new(consumertest.LogsSink)
 	second := startWAL(t, dir, nil, sink)
-	require.Eventually(t, func() bool { return sink.LogRecordCount() == 10 }, 10*time.Second, 10*time.Millisecond, "got %d", sink.LogRecordCount())
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 10 }, time.Minute, 10*time.Millisecond, "got %d", sink.LogRecordCount())
 	mu.Lock()
 	defer mu.Unlock()
 	compared := 0
@@ -208,7 +208,7 @@ func TestWALReadsBackBeyondMemorySize(t *testing.T) {
 		resp, _ := post(t, w.url, walEntry(fmt.Sprint("r", i)))
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	}
-	require.Eventually(t, func() bool { return sink.LogRecordCount() == 3 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 3 }, time.Minute, 10*time.Millisecond)
 	assert.Equal(t, int64(3), sumMetric(t, w.tel, "otelcol_receiver_higresslog_wal_read_back"))
 	assert.ElementsMatch(t, []string{"r0", "r1", "r2"}, values(uidsOf(t, sink.AllLogs()...)))
 }
@@ -230,7 +230,7 @@ func TestWALSkipsRecordsThatDoNotDecode(t *testing.T) {
 
 	sink := new(consumertest.LogsSink)
 	w := startWAL(t, dir, nil, sink)
-	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, time.Minute, 10*time.Millisecond)
 	assert.Equal(t, []string{"good"}, values(uidsOf(t, sink.AllLogs()...)))
 	assert.Equal(t, int64(2), sumMetric(t, w.tel, "otelcol_receiver_higresslog_wal_corrupt"))
 }
@@ -242,7 +242,7 @@ func TestWALDropsWhatThePipelineRefusesPermanently(t *testing.T) {
 	w := startWAL(t, t.TempDir(), nil, refuse)
 	resp, _ := post(t, w.url, "["+walEntry("p1")+","+walEntry("p2")+"]")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, time.Minute, 10*time.Millisecond)
 	assert.Equal(t, int64(2), sumMetric(t, w.tel, "otelcol_receiver_higresslog_wal_dropped_records"))
 }
 
@@ -273,7 +273,7 @@ func TestWALRetriesOnlyWhatWasNotTaken(t *testing.T) {
 	w := startWAL(t, t.TempDir(), nil, partial)
 	resp, _ := post(t, w.url, "["+walEntry("x1")+","+walEntry("x2")+","+walEntry("x3")+"]")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { n, _ := w.r.wal.journal.Len(); return n == 0 }, time.Minute, 10*time.Millisecond)
 	assert.ElementsMatch(t, []string{"x1", "x2", "x3"}, values(uidsOf(t, sink.AllLogs()...)))
 	mu.Lock()
 	defer mu.Unlock()
@@ -346,7 +346,7 @@ func TestWALUnopenableFileFallsBack(t *testing.T) {
 
 	sink := new(consumertest.LogsSink)
 	startWAL(t, dir, nil, sink)
-	require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, 5*time.Second, 10*time.Millisecond,
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, time.Minute, 10*time.Millisecond,
 		"the body acknowledged into the second log is written after the restart")
 	assert.Equal(t, []string{"after-damage"}, values(uidsOf(t, sink.AllLogs()...)))
 }

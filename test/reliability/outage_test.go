@@ -86,7 +86,7 @@ func TestSIGKILL(t *testing.T) {
 	}
 	logResult(t, "load after restart", res2)
 	e.waitStored(run, res.AckedIDs, pick(60*time.Second, 3*time.Minute))
-	e.waitStored(run2, res2.AckedIDs, 30*time.Second)
+	e.waitStored(run2, res2.AckedIDs, time.Minute)
 	e.settle(run, res.AckedIDs)
 	if err := e.col.Stop(30 * time.Second); err != nil {
 		t.Error(err)

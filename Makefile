@@ -122,6 +122,7 @@ fuzz: plugin
 	$(GO) test ./receiver/higresslogreceiver -run '^$$' -fuzz FuzzDecodeMatchesEncodingJSON -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/ailogprocessor -run '^$$' -fuzz FuzzAILog -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/accesslog -run '^$$' -fuzz FuzzParseObject -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/accesslog -run '^$$' -fuzz FuzzJSONWriterMatchesAsString -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseTime -fuzztime $(FUZZTIME)
 	$(GO) test ./extension/accesslogqueryextension -run '^$$' -fuzz FuzzParseInterval -fuzztime $(FUZZTIME)

@@ -74,6 +74,7 @@ func withoutAILog(cols []column, r *row, cause error) (row, bool) {
 		out.values[i] = zeroFor(&cols[i])
 	}
 	out.size += valueSize(out.values[i]) - valueSize(r.values[i])
+	out.text += valueText(out.values[i]) - valueText(r.values[i])
 	out.aiLogDropped = "refused by the database: " + cause.Error()
 	out.aiLogRetried = true
 	return out, true

@@ -2,7 +2,12 @@ package mysqlaccesslogexporter
 
 import (
 	"context"
-	"syscall"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,15 +19,6 @@ import (
 
 	"github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
 )
-
-// processCPU is the CPU time (user + system, every thread, the garbage
-// collector included) this process has used. On a machine shared with
-// other work it is a steadier measure of cost than wall time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // productionLogs is n copies of fullEntry as the pipeline hands them to
 // the exporter: after the ailog processor, with its flattened attributes.
@@ -37,4 +33,38 @@ func productionLogs(tb testing.TB, n int) plog.Logs {
 	require.NoError(tb, err)
 	require.NoError(tb, p.ConsumeLogs(context.Background(), entryLogs(entries...)))
 	return sink.AllLogs()[0]
+}
+
+// sessionCPU reads the CPU time of the MariaDB server thread serving db's
+// one connection (information_schema.PROCESSLIST.TID, MariaDB's
+// one-thread-per-connection): the server's cost of our statements alone,
+// which the whole server's CPU (serverCPU) mixes with every other client.
+// It returns nil when that thread cannot be read on this machine.
+func sessionCPU(tb testing.TB, db *sql.DB) func() time.Duration {
+	db.SetMaxOpenConns(1) // every statement on the thread read here
+	var tid int64
+	if err := db.QueryRow("SELECT TID FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()").Scan(&tid); err != nil {
+		tb.Logf("no server thread id: %v", err)
+		return nil
+	}
+	stats, _ := filepath.Glob(fmt.Sprintf("/proc/[0-9]*/task/%d/stat", tid))
+	if len(stats) != 1 {
+		return nil
+	}
+	read := func() time.Duration {
+		stat, err := os.ReadFile(stats[0])
+		if err != nil {
+			return 0
+		}
+		// Fields after the parenthesised command: utime is the 12th, stime the 13th.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) < 13 {
+			return 0
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+	}
+	start := read()
+	return func() time.Duration { return read() - start }
 }

@@ -2,7 +2,11 @@ package mysqlaccesslogexporter // import "github.com/otelcol-higress/otelcol-hig
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
@@ -16,23 +20,35 @@ const maxPlaceholders = 65535
 // and protocol overhead beyond the estimated values.
 const packetReserve = 16 << 10
 
+// statementBuffer is the largest statement text go-sql-driver/mysql
+// interpolates into the connection's own buffer (maxCachedBufSize in its
+// buffer.go); a longer one costs fresh buffers, grown by doubling, and
+// the collector half as much CPU again per row (BENCHMARKS.md, "Issue 21",
+// statementBuffer).
+const statementBuffer = 256 << 10
+
 // chunkRows splits rows into statements under the row, placeholder and
-// packet limits. Each chunk is one statement, so it commits atomically.
+// packet limits, and the driver's statement buffer. Each chunk is one
+// statement, so it commits atomically.
 func chunkRows(rows []row, ncols, maxRows int, maxPacket int64) [][]row {
 	if ncols == 0 {
 		return nil
 	}
 	limit := min(maxRows, maxPlaceholders/ncols)
 	budget := int(maxPacket) - packetReserve - 100*ncols
+	// The statement's own text (column names, tuples) and the escapes
+	// (JSON's quotes) take the rest.
+	textBudget := statementBuffer*7/8 - 64*ncols
 	var chunks [][]row
-	start, size := 0, 0
+	start, size, text := 0, 0, 0
 	for i := range rows {
 		n := i - start
-		if n > 0 && (n >= limit || size+rows[i].size > budget) {
+		if n > 0 && (n >= limit || size+rows[i].size > budget || text+rows[i].text > textBudget) {
 			chunks = append(chunks, rows[start:i])
-			start, size = i, 0
+			start, size, text = i, 0, 0
 		}
 		size += rows[i].size
+		text += rows[i].text + 3
 	}
 	if start < len(rows) {
 		chunks = append(chunks, rows[start:])
@@ -72,16 +88,28 @@ func insertSQL(database, table string, cols []column, nrows int, uid bool) strin
 	return b.String()
 }
 
+// argsPool keeps chunks' argument lists: a 1000-row chunk has tens of
+// thousands of values.
+var argsPool = sync.Pool{New: func() any { return new([]driver.NamedValue) }}
+
 // insertChunk writes one chunk in one statement and records its size,
 // latency and the rows that were new (the rest were duplicates of
 // earlier attempts).
 func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk []row) error {
-	args := make([]any, 0, len(chunk)*len(st.cols))
+	pooled := argsPool.Get().(*[]driver.NamedValue)
+	args := (*pooled)[:0]
 	for i := range chunk {
-		args = append(args, chunk[i].values...)
+		for _, v := range chunk[i].values {
+			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+		}
 	}
+	defer func() {
+		clear(args) // the pool must not keep a batch's strings alive
+		*pooled = args[:0]
+		argsPool.Put(pooled)
+	}()
 	begin := time.Now()
-	res, err := e.db.ExecContext(ctx, insertSQL(e.database, e.cfg.Table, st.cols, len(chunk), st.uid), args...)
+	res, err := e.exec(ctx, insertSQL(e.database, e.cfg.Table, st.cols, len(chunk), st.uid), args)
 	if err != nil {
 		return err
 	}
@@ -93,4 +121,44 @@ func (e *mysqlExporter) insertChunk(ctx context.Context, st *tableState, chunk [
 	e.telemetry.ExporterMysqlaccesslogBatchRows.Record(ctx, int64(len(chunk)))
 	e.telemetry.ExporterMysqlaccesslogRowsWritten.Add(ctx, n)
 	return nil
+}
+
+// exec hands the driver (which interpolates them, see driverConfig) the
+// arguments as they are, through database/sql's Conn.Raw: DB.ExecContext
+// would copy and check each of a chunk's values twice over (BENCHMARKS.md,
+// "Issue 21", exec). Row values are driver values already (string, int64,
+// float64, time.Time, nil).
+func (e *mysqlExporter) exec(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	res, err := e.execRaw(ctx, query, args)
+	if errors.Is(err, driver.ErrSkip) {
+		// The driver does not interpolate a statement over
+		// max_allowed_packet: database/sql then prepares it, as before.
+		vals := make([]any, len(args))
+		for i := range args {
+			vals[i] = args[i].Value
+		}
+		return e.db.ExecContext(ctx, query, vals...)
+	}
+	return res, err
+}
+
+// execRaw runs query on a connection of the pool, given back before it
+// returns (the fallback of exec needs one, and the pool may have only one).
+func (e *mysqlExporter) execRaw(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var res driver.Result
+	err = conn.Raw(func(dc any) error {
+		execer, ok := dc.(driver.ExecerContext)
+		if !ok {
+			return fmt.Errorf("the %T driver connection cannot execute a statement", dc)
+		}
+		var execErr error
+		res, execErr = execer.ExecContext(ctx, query, args)
+		return execErr
+	})
+	return res, err
 }

@@ -27,7 +27,8 @@ type recordRef struct {
 type row struct {
 	values []any
 	uid    string
-	size   int // estimated bytes on the wire
+	size   int // estimated bytes on the wire, at most
+	text   int // estimated bytes in the statement, as usual (no escapes)
 	ref    recordRef
 	// aiLogDropped says why ai_log is written as NULL although the record
 	// has one ("" when it is written as sent). Such an ai_log is kept in
@@ -53,6 +54,10 @@ type mapper struct {
 	// tooDeep is set by convert when it nulls an ai_log nested too deep,
 	// for mapRecord to mark the row.
 	tooDeep bool
+	// json writes maps and slices (ai_log) as text into buf, both reused
+	// from row to row.
+	json accesslog.JSONWriter
+	buf  []byte
 }
 
 func newMapper(cols []column) *mapper {
@@ -91,6 +96,7 @@ func (m *mapper) mapRecord(r *row) {
 		v := m.value(&m.cols[i], r)
 		r.values[i] = v
 		r.size += valueSize(v)
+		r.text += valueText(v)
 	}
 	if m.tooDeep {
 		m.tooDeep = false
@@ -158,9 +164,9 @@ func (m *mapper) convert(c *column, attr pcommon.Value) any {
 		}
 		return nil
 	case classJSON:
-		return jsonText(attr)
+		return m.jsonText(attr)
 	}
-	s := attr.AsString()
+	s := m.text(attr)
 	if s == "" {
 		return nil
 	}
@@ -194,7 +200,7 @@ func (m *mapper) aiLog(c *column, attr pcommon.Value) any {
 		m.tooDeep = true
 		return nil
 	}
-	s := obj.AsString()
+	s := m.text(obj)
 	if s == "" {
 		return nil // not encodable (a NaN somewhere)
 	}
@@ -209,6 +215,20 @@ func (m *mapper) aiLog(c *column, attr pcommon.Value) any {
 		return v
 	}
 	return s
+}
+
+// text is v.AsString(), maps and slices written by m.json: their JSON,
+// or "" when encoding/json would refuse them (a NaN somewhere).
+func (m *mapper) text(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		var ok bool
+		if m.buf, ok = m.json.Append(m.buf[:0], v); !ok {
+			return ""
+		}
+		return string(m.buf)
+	}
+	return v.AsString()
 }
 
 // timeValue is start_time: the record timestamp (the receiver parsed the
@@ -274,6 +294,24 @@ func recordUID(ref recordRef) string {
 	binary.LittleEndian.PutUint64(ts[8:], uint64(ref.record.ObservedTimestamp()))
 	h.Write(ts[:])
 	return "h:" + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// valueText estimates a value's bytes in the statement text as the
+// driver interpolates it, when nothing needs escaping: quotes and a comma
+// around a string, a usual literal of the other types.
+func valueText(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x) + 3
+	case nil:
+		return 5
+	case time.Time:
+		return 29
+	case int64:
+		return 12
+	default:
+		return 24
+	}
 }
 
 // valueSize estimates a value's bytes in the statement: escaping can

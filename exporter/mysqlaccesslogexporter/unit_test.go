@@ -8,9 +8,11 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
@@ -39,6 +41,56 @@ func TestChunkRowsLimits(t *testing.T) {
 	// A row bigger than the budget still goes, alone.
 	huge := []row{{size: 10}, {size: 1 << 20}, {size: 10}}
 	assert.Len(t, chunkRows(huge, 1, 1000, 64<<10), 3)
+	// Statement text: 1 KiB rows fill the driver's buffer at about 250.
+	for i := range rows {
+		rows[i].text = 1000
+	}
+	total = 0
+	byText := chunkRows(rows, 40, 1000, 1<<30)
+	for i, c := range byText {
+		assert.LessOrEqual(t, len(c)*1003+40*64, statementBuffer*7/8)
+		if i < len(byText)-1 {
+			assert.Greater(t, len(c), 200)
+		}
+		total += len(c)
+	}
+	assert.Equal(t, len(rows), total, "nothing lost by chunking")
+	// A row bigger than the buffer still goes, alone.
+	big := []row{{text: 10}, {text: statementBuffer}, {text: 10}}
+	assert.Len(t, chunkRows(big, 1, 1000, 1<<30), 3)
+}
+
+// TestStatementFitsDriverBuffer: production rows are chunked so that the
+// interpolated statement fits the driver's reusable buffer, and they are
+// not cut into needlessly small statements.
+func TestStatementFitsDriverBuffer(t *testing.T) {
+	cols := writableColumns(ddlLiveColumns())
+	rows := newMapper(cols).mapLogs(productionLogs(t, 2000))
+	chunks := chunkRows(rows, len(cols), 1000, 1<<30)
+	require.Greater(t, len(chunks), 2)
+	for _, c := range chunks[:len(chunks)-1] {
+		n := len(insertSQL("d", "t", cols, len(c), true))
+		for i := range c {
+			for _, v := range c[i].values {
+				n += len(literal(v)) - 1 // a value replaces its "?"
+			}
+		}
+		assert.LessOrEqual(t, n, statementBuffer)
+		assert.Greater(t, n, statementBuffer*2/3)
+	}
+}
+
+// literal is v as the driver interpolates it (backslash escapes).
+func literal(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return "'" + strings.NewReplacer("\\", `\\`, "'", `\'`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\x00", `\0`, "\x1a", `\Z`).Replace(x) + "'"
+	case time.Time:
+		return "'" + x.Format("2006-01-02 15:04:05.999999") + "'"
+	}
+	return fmt.Sprint(v)
 }
 
 func TestClassify(t *testing.T) {

@@ -80,10 +80,10 @@ func intRange(c *column) (lo, hi int64) {
 
 // jsonText is a value for a JSON column: maps and slices as pdata encodes
 // them, anything else as its JSON literal; NULL when there is nothing.
-func jsonText(v pcommon.Value) any {
+func (m *mapper) jsonText(v pcommon.Value) any {
 	switch v.Type() {
 	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
-		if s := v.AsString(); s != "" {
+		if s := m.text(v); s != "" {
 			return s
 		}
 		return nil

@@ -2,15 +2,14 @@ package ailogprocessor
 
 import (
 	"context"
-	"syscall"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-higress/otelcol-higress/internal/accesslog"
+	"github.com/otelcol-higress/otelcol-higress/internal/cpubench"
 	"github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor/internal/metadata"
 )
 
@@ -53,30 +52,19 @@ func benchmarkProcessWith(b *testing.B, cfg *Config, aiLog func(pcommon.Map)) {
 	batch := plog.NewLogs()
 	b.ReportAllocs()
 	b.ResetTimer()
-	var cpu time.Duration
+	m := cpubench.Start()
 	for b.Loop() {
 		// A fresh copy each time: the processor mutates records in place.
 		b.StopTimer()
+		m.Pause()
 		tmpl.CopyTo(batch)
+		m.Resume()
 		b.StartTimer()
-		begin := processCPU()
 		if _, err := p.processLogs(context.Background(), batch); err != nil {
 			b.Fatal(err)
 		}
-		cpu += processCPU() - begin
 	}
-	b.ReportMetric(float64(cpu)/float64(b.N*benchBatch), "cpu-ns/record")
-	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
-}
-
-// processCPU is the CPU time (user + system, every thread, the garbage
-// collector included) this process has used: on a shared machine a
-// steadier measure of cost than wall time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	m.Report(b, b.N*benchBatch)
 }
 
 // BenchmarkProcessMap: ai_log already parsed by the receiver (the usual path).

@@ -38,3 +38,19 @@ func TestBeforeAfterComparesMedians(t *testing.T) {
 		t.Errorf("no before/after row for x in:\n%s", b.String())
 	}
 }
+
+func TestOnlyTakesAlternatives(t *testing.T) {
+	for _, c := range []struct {
+		name, only string
+		want       bool
+	}{
+		{"1 entry/POST, c=16, memory queue", "", true},
+		{"1 entry/POST, c=16, memory queue", "c=16, memory|plugin", true},
+		{"plugin batches, write-ahead log", "c=16, memory|plugin", true},
+		{"100 entries/POST, c=16, write-ahead log", "c=16, memory|plugin", false},
+	} {
+		if got := selected(c.name, c.only); got != c.want {
+			t.Errorf("selected(%q, %q) = %v, want %v", c.name, c.only, got, c.want)
+		}
+	}
+}

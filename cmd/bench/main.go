@@ -120,7 +120,7 @@ func main() {
 		build    = flag.Bool("build", true, "rebuild -bin from ./cmd/otelcol first")
 		dsn      = flag.String("dsn", mysqltest.ServerDSN(), "MariaDB/MySQL server DSN (no database); MYSQL_TEST_DSN")
 		duration = flag.Duration("duration", 15*time.Second, "load duration per throughput case")
-		only     = flag.String("only", "", "run only cases whose name contains this")
+		only     = flag.String("only", "", "run only cases whose name contains this (or one of its |-separated parts)")
 		write    = flag.String("write", "", "replace (or append) the end-to-end section of this markdown file")
 		writers  = flag.Int("sink-writers", 4, "parallel connections of the sink measurement (the exporter's num_consumers)")
 		chunk    = flag.Int("sink-chunk", 1000, "rows per INSERT of the sink measurement (the exporter's max_rows_per_statement)")
@@ -259,14 +259,14 @@ func runTopology(topo string, cases []benchCase, binPath string, maria server, t
 	var results []result
 	needed := map[string]bool{} // cases another selected case takes its rate from
 	for _, c := range cases {
-		if c.RateOf != "" && strings.Contains(c.Name, only) {
+		if c.RateOf != "" && selected(c.Name, only) {
 			needed[c.RateOf] = true
 		}
 	}
 	for round := 1; round <= rounds; round++ {
 		done := map[string]result{}
 		for _, c := range cases {
-			if only != "" && !strings.Contains(c.Name, only) && !needed[c.Name] ||
+			if !selected(c.Name, only) && !needed[c.Name] ||
 				c.BacklogPosts > 0 && (topo != topoShared || round > 1) ||
 				c.TiDB && (tidb == nil || topo != topoShared) {
 				continue
@@ -299,6 +299,20 @@ func runTopology(topo string, cases []benchCase, binPath string, maria server, t
 		}
 	}
 	return results, nil
+}
+
+// selected: name contains one of only's "|"-separated parts (every name
+// when only is empty).
+func selected(name, only string) bool {
+	if only == "" {
+		return true
+	}
+	for part := range strings.SplitSeq(only, "|") {
+		if part != "" && strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
 }
 
 // withBaseline puts before every case its copy run with the baseline

@@ -11,16 +11,7 @@ import (
 // TestMemoryServer checks the in-process server speaks enough MySQL for the
 // exporter: databases, JSON, ->>, information_schema.
 func TestMemoryServer(t *testing.T) {
-	s, err := StartMemory("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	db, err := sql.Open("mysql", s.DSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openMemory(t)
 	for _, q := range []string{
 		"CREATE DATABASE IF NOT EXISTS d1",
 		"CREATE TABLE d1.t (id BIGINT NOT NULL AUTO_INCREMENT, j JSON, v VARCHAR(10), PRIMARY KEY (id))",
@@ -46,16 +37,7 @@ func TestMemoryServer(t *testing.T) {
 // commit puts back the table it read when its statement began, undoing
 // the inserts committed meanwhile.
 func TestMemoryServerConcurrentSessions(t *testing.T) {
-	s, err := StartMemory("127.0.0.1:0", "d1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	db, err := sql.Open("mysql", s.DSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openMemory(t, "d1")
 	if _, err := db.Exec("CREATE TABLE d1.t (id BIGINT NOT NULL AUTO_INCREMENT, v VARCHAR(10), PRIMARY KEY (id))"); err != nil {
 		t.Fatal(err)
 	}
@@ -107,4 +89,21 @@ func TestMemoryServerConcurrentSessions(t *testing.T) {
 	if n != writers*rows {
 		t.Fatalf("%d rows committed, %d in the table", writers*rows, n)
 	}
+}
+
+// openMemory starts an in-process server with databases and connects to it;
+// both are closed when the test ends.
+func openMemory(t *testing.T, databases ...string) *sql.DB {
+	t.Helper()
+	s, err := StartMemory("127.0.0.1:0", databases...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	db, err := sql.Open("mysql", s.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -105,6 +105,9 @@ type Options struct {
 	WALQueueSize int64
 	// WALMemorySize is the write-ahead log's memory_size (0: the receiver's default).
 	WALMemorySize int64
+	// WALBatchMinSize is the write-ahead log's batch::min_size in bytes
+	// (nil: the receiver's default; 0 is a value of its own: no waiting).
+	WALBatchMinSize *int
 	// MemoryLimitMiB and SpikeLimitMiB configure memory_limiter (0: 512/128).
 	MemoryLimitMiB, SpikeLimitMiB int
 	// BlockOnOverflow makes a full sending queue hold requests back instead

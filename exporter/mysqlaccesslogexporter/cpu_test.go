@@ -4,10 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelcol-higress/otelcol-higress/internal/cpubench"
 	"github.com/otelcol-higress/otelcol-higress/processor/ailogprocessor"
 )
 
@@ -52,18 +50,8 @@ func sessionCPU(tb testing.TB, db *sql.DB) func() time.Duration {
 		return nil
 	}
 	read := func() time.Duration {
-		stat, err := os.ReadFile(stats[0])
-		if err != nil {
-			return 0
-		}
-		// Fields after the parenthesised command: utime is the 12th, stime the 13th.
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) < 13 {
-			return 0
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+		d, _ := cpubench.ProcStatCPU(stats[0])
+		return d
 	}
 	start := read()
 	return func() time.Duration { return read() - start }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/cpubench"
 )
 
 // The index sets BenchmarkIndexSets compares. "old" is what create_schema
@@ -244,27 +246,10 @@ func benchEntry(rng *rand.Rand, seq int, at time.Time) map[string]any {
 // serverCPU is the database server's CPU time so far (user + system), 0
 // when its process is not on this machine.
 func serverCPU() time.Duration {
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		comm, err := os.ReadFile(filepath.Join("/proc", d.Name(), "comm"))
-		if err != nil {
-			continue
-		}
-		if c := strings.TrimSpace(string(comm)); c != "mariadbd" && c != "mysqld" {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// Fields after the parenthesised command: utime is the 12th, stime the 13th.
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+	pid := cpubench.DatabasePID()
+	if pid == 0 {
+		return 0
 	}
-	return 0
+	d, _ := cpubench.ProcStatCPU(fmt.Sprintf("/proc/%d/stat", pid))
+	return d
 }

@@ -3,7 +3,9 @@
 // insert) states its cost in one unit, CPU-µs per record, comparable with
 // the end-to-end figure (CPU-seconds per 10k rows) of cmd/bench. CPU time,
 // unlike wall time, counts the work of every goroutine the stage starts and
-// is less disturbed by other processes on a shared machine.
+// is less disturbed by other processes on a shared machine. proc.go reads
+// the same figure for other processes (the collector under load, the
+// database server) from /proc.
 package cpubench // import "github.com/otelcol-higress/otelcol-higress/internal/cpubench"
 
 import (

@@ -23,6 +23,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/otelcol-higress/otelcol-higress/internal/cpubench"
 	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
@@ -442,29 +443,8 @@ func readStatusKiB(pid int) (map[string]int64, error) {
 	return out, nil
 }
 
-// clkTck is USER_HZ, 100 on every Linux this runs on.
-const clkTck = 100
-
 // ProcCPUSeconds is utime+stime of pid from /proc/PID/stat.
 func ProcCPUSeconds(pid int) (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// comm (field 2) may contain spaces; fields after the last ')' start at 3.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, errors.New("unexpected /proc stat format")
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0, errors.New("short /proc stat")
-	}
-	ut, err1 := strconv.ParseFloat(f[11], 64) // field 14
-	st, err2 := strconv.ParseFloat(f[12], 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, errors.New("bad utime/stime")
-	}
-	return (ut + st) / clkTck, nil
+	d, err := cpubench.ProcStatCPU(fmt.Sprintf("/proc/%d/stat", pid))
+	return d.Seconds(), err
 }

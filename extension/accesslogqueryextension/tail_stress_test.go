@@ -29,9 +29,7 @@ func tailConcurrentWriters(t *testing.T, tg *target) {
 	const writers, perWriter = 4, 25
 	var wg sync.WaitGroup
 	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range perWriter {
 				rid := fmt.Sprintf("cw-%d-%d", w, i)
 				stmt := "INSERT INTO " + tg.table("access_logs") + " (start_time, request_id, method, path, response_code, model) VALUES (?, ?, 'POST', '/', 200, 'cw')"
@@ -51,7 +49,7 @@ func tailConcurrentWriters(t *testing.T, tg *target) {
 				time.Sleep(rand.N(30 * time.Millisecond))
 				assert.NoError(t, tx.Commit())
 			}
-		}()
+		})
 	}
 	written := make(chan struct{})
 	go func() { wg.Wait(); close(written) }()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -14,6 +13,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
 	"go.opentelemetry.io/collector/otelcol"
+
+	"github.com/otelcol-higress/otelcol-higress/internal/mysqltest"
 )
 
 // Test helpers shared by every in-process collector test of this package:
@@ -64,11 +65,11 @@ func startCollector(t *testing.T, uris ...string) *otelcol.Collector {
 	return col
 }
 
-// freeAddr returns a loopback address with a port nobody listens on.
+// freeAddr returns a loopback address with a port nobody listens on, and
+// never the same one twice (mysqltest.FreePort).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := mysqltest.FreePort()
 	require.NoError(t, err)
-	defer ln.Close()
-	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	return "127.0.0.1:" + strconv.Itoa(port)
 }
